@@ -1,0 +1,21 @@
+"""Reusable ai-landing-zone components.
+
+Each is a ``pulumi.ComponentResource`` with TypedDict args, so the same
+component can be exposed to other languages through a component provider.
+"""
+
+from components.content_filter import ContentFilter, ContentFilterArgs, HarmThresholdsArgs
+from components.model_deployments import ModelDeploymentArgs, ModelDeployments, ModelDeploymentsArgs
+from components.openai_account import NetworkAclsArgs, OpenAiAccount, OpenAiAccountArgs
+
+__all__ = [
+    "ContentFilter",
+    "ContentFilterArgs",
+    "HarmThresholdsArgs",
+    "ModelDeploymentArgs",
+    "ModelDeployments",
+    "ModelDeploymentsArgs",
+    "NetworkAclsArgs",
+    "OpenAiAccount",
+    "OpenAiAccountArgs",
+]

@@ -1,0 +1,87 @@
+"""ContentFilter: a custom RAI policy on one account."""
+
+from __future__ import annotations
+
+from typing import NotRequired, Optional, TypedDict
+
+import pulumi
+from pulumi_azure_native import cognitiveservices
+
+# Harm categories as the RAI policy API names them (``selfHarm`` is ``Selfharm``).
+HARM_CATEGORIES = {"hate": "Hate", "sexual": "Sexual", "violence": "Violence", "self_harm": "Selfharm"}
+
+
+class HarmThresholdsArgs(TypedDict):
+    """Lowest severity that is filtered per category: ``Low`` (strictest), ``Medium`` or ``High``."""
+
+    hate: NotRequired[str]
+    sexual: NotRequired[str]
+    violence: NotRequired[str]
+    self_harm: NotRequired[str]
+
+
+class ContentFilterArgs(TypedDict):
+    account_name: pulumi.Input[str]
+    resource_group_name: pulumi.Input[str]
+    policy_name: str
+    """The name deployments reference as ``raiPolicyName``."""
+    base_policy_name: NotRequired[str]
+    """Defaults to ``Microsoft.DefaultV2``."""
+    mode: NotRequired[str]
+    """``Default``, ``Deferred``, ``Blocking`` or ``Asynchronous_filter``."""
+    prompt: NotRequired[HarmThresholdsArgs]
+    completion: NotRequired[HarmThresholdsArgs]
+    jailbreak: NotRequired[bool]
+    """Prompt Shields for direct attacks (blocking). Default on."""
+    indirect_attack: NotRequired[bool]
+    """Prompt Shields for document attacks (blocking). Default off."""
+    protected_material: NotRequired[bool]
+    """Protected material text and code on completions (blocking). Default on."""
+    tags: NotRequired[dict[str, str]]
+
+
+def _filters(args: ContentFilterArgs) -> list[cognitiveservices.RaiPolicyContentFilterArgs]:
+    def entry(name: str, source: str, enabled: bool = True, severity: Optional[str] = None):
+        return cognitiveservices.RaiPolicyContentFilterArgs(
+            name=name, source=source, enabled=enabled, blocking=enabled, severity_threshold=severity
+        )
+
+    out = []
+    for source in ("Prompt", "Completion"):
+        thresholds = args.get(source.lower(), {})  # type: ignore[misc]
+        out += [entry(api, source, severity=thresholds.get(key, "Medium")) for key, api in HARM_CATEGORIES.items()]
+    out.append(entry("Jailbreak", "Prompt", args.get("jailbreak", True)))
+    out.append(entry("Indirect Attack", "Prompt", args.get("indirect_attack", False)))
+    protected = args.get("protected_material", True)
+    out.append(entry("Protected Material Text", "Completion", protected))
+    out.append(entry("Protected Material Code", "Completion", protected))
+    return out
+
+
+class ContentFilter(pulumi.ComponentResource):
+    """A ``Microsoft.CognitiveServices/accounts/raiPolicies``.
+
+    ``policy_name`` is an output of the policy resource: a deployment that uses
+    it as ``rai_policy_name`` waits for the policy, which Azure requires.
+    """
+
+    policy: cognitiveservices.RaiPolicy
+    policy_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: ContentFilterArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("ai-landing-zone:openai:ContentFilter", name, None, opts)
+        self.policy = cognitiveservices.RaiPolicy(
+            name,
+            account_name=args["account_name"],
+            resource_group_name=args["resource_group_name"],
+            rai_policy_name=args["policy_name"],
+            properties=cognitiveservices.RaiPolicyPropertiesArgs(
+                base_policy_name=args.get("base_policy_name", "Microsoft.DefaultV2"),
+                mode=args.get("mode", "Default"),
+                content_filters=_filters(args),
+            ),
+            tags=args.get("tags"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.policy_name = self.policy.name
+        self.register_outputs({"policyName": self.policy_name})

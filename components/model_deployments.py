@@ -1,0 +1,74 @@
+"""ModelDeployments: every model deployment of one account, one at a time."""
+
+from __future__ import annotations
+
+from typing import NotRequired, Optional, Sequence, TypedDict
+
+import pulumi
+from pulumi_azure_native import cognitiveservices
+
+
+class ModelDeploymentArgs(TypedDict):
+    name: str
+    """Deployment name; the OpenAI API path carries it."""
+    model_name: str
+    model_version: str
+    model_format: NotRequired[str]
+    """``OpenAI`` by default."""
+    sku_name: str
+    """Standard, GlobalStandard, DataZoneStandard, ProvisionedManaged, GlobalProvisionedManaged or DataZoneProvisionedManaged."""
+    capacity: int
+    """Thousands of tokens per minute for standard types; PTUs for provisioned types."""
+    version_upgrade_option: NotRequired[str]
+    """``OnceCurrentVersionExpired`` by default."""
+    rai_policy_name: NotRequired[pulumi.Input[str]]
+    """Content filter; pass ``ContentFilter.policy_name`` so the policy exists first. ``Microsoft.DefaultV2`` by default."""
+
+
+class ModelDeploymentsArgs(TypedDict):
+    account_name: pulumi.Input[str]
+    """Pass ``OpenAiAccount.name``, or a plain name for an account that already exists."""
+    resource_group_name: pulumi.Input[str]
+    deployments: Sequence[ModelDeploymentArgs]
+
+
+class ModelDeployments(pulumi.ComponentResource):
+    """``Microsoft.CognitiveServices/accounts/deployments`` of one account.
+
+    Azure rejects concurrent deployment operations on one account
+    (``RequestConflict: Another operation is being performed on the parent
+    resource``), so each deployment waits for the previous one. Only this
+    account's deployments are chained; other accounts deploy in parallel.
+    """
+
+    deployments: list[cognitiveservices.Deployment]
+    names: pulumi.Output[list[str]]
+    last: Optional[cognitiveservices.Deployment]
+    """The deployment that finishes last: wait on it before touching the account again."""
+
+    def __init__(self, name: str, args: ModelDeploymentsArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("ai-landing-zone:openai:ModelDeployments", name, None, opts)
+        self.deployments = []
+        previous: Optional[cognitiveservices.Deployment] = None
+        for spec in args["deployments"]:
+            previous = cognitiveservices.Deployment(
+                f"{name}-{spec['name']}",
+                account_name=args["account_name"],
+                resource_group_name=args["resource_group_name"],
+                deployment_name=spec["name"],
+                sku=cognitiveservices.SkuArgs(name=spec["sku_name"], capacity=spec["capacity"]),
+                properties=cognitiveservices.DeploymentPropertiesArgs(
+                    model=cognitiveservices.DeploymentModelArgs(
+                        format=spec.get("model_format", "OpenAI"),
+                        name=spec["model_name"],
+                        version=spec["model_version"],
+                    ),
+                    version_upgrade_option=spec.get("version_upgrade_option", "OnceCurrentVersionExpired"),
+                    rai_policy_name=spec.get("rai_policy_name", "Microsoft.DefaultV2"),
+                ),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[previous] if previous else None),
+            )
+            self.deployments.append(previous)
+        self.last = previous
+        self.names = pulumi.Output.from_input([d["name"] for d in args["deployments"]])
+        self.register_outputs({"names": self.names})

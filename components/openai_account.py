@@ -1,0 +1,80 @@
+"""OpenAiAccount: one Azure OpenAI / AI Services account, hardened by default."""
+
+from __future__ import annotations
+
+from typing import NotRequired, Optional, Sequence, TypedDict
+
+import pulumi
+from pulumi_azure_native import cognitiveservices
+
+
+class NetworkAclsArgs(TypedDict):
+    default_action: str
+    """``Allow`` or ``Deny``."""
+    ip_rules: NotRequired[Sequence[str]]
+    """IPv4 addresses or CIDR ranges let through when the default action is Deny."""
+    bypass: NotRequired[str]
+    """``AzureServices`` (trusted Azure services) or ``None``."""
+
+
+class OpenAiAccountArgs(TypedDict):
+    account_name: str
+    """Account name; also the default custom subdomain, so globally unique."""
+    resource_group_name: pulumi.Input[str]
+    location: str
+    kind: NotRequired[str]
+    """``OpenAI`` (default) or ``AIServices``."""
+    sku_name: NotRequired[str]
+    """``S0`` is the only SKU for OpenAI accounts."""
+    custom_subdomain: NotRequired[str]
+    """Required for Entra ID auth and private endpoints; defaults to ``account_name``."""
+    disable_local_auth: NotRequired[bool]
+    """Keys off by default: callers use Entra ID."""
+    public_network_access: NotRequired[str]
+    """``Enabled`` or ``Disabled`` (default)."""
+    network_acls: NotRequired[NetworkAclsArgs]
+    tags: NotRequired[dict[str, str]]
+
+
+class OpenAiAccount(pulumi.ComponentResource):
+    """A ``Microsoft.CognitiveServices/accounts`` with a system-assigned identity."""
+
+    account: cognitiveservices.Account
+    id: pulumi.Output[str]
+    """ARM resource ID of the account."""
+    name: pulumi.Output[str]
+    endpoint: pulumi.Output[str]
+    principal_id: pulumi.Output[str]
+    """Object ID of the account's system-assigned identity."""
+
+    def __init__(self, name: str, args: OpenAiAccountArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("ai-landing-zone:openai:OpenAiAccount", name, None, opts)
+        acls = args.get("network_acls") or {"default_action": "Deny"}
+        self.account = cognitiveservices.Account(
+            name,
+            account_name=args["account_name"],
+            resource_group_name=args["resource_group_name"],
+            location=args["location"],
+            kind=args.get("kind", "OpenAI"),
+            sku=cognitiveservices.SkuArgs(name=args.get("sku_name", "S0")),
+            identity=cognitiveservices.IdentityArgs(type=cognitiveservices.ResourceIdentityType.SYSTEM_ASSIGNED),
+            properties=cognitiveservices.AccountPropertiesArgs(
+                custom_sub_domain_name=args.get("custom_subdomain", args["account_name"]),
+                disable_local_auth=args.get("disable_local_auth", True),
+                public_network_access=args.get("public_network_access", "Disabled"),
+                network_acls=cognitiveservices.NetworkRuleSetArgs(
+                    default_action=acls["default_action"],
+                    bypass=acls.get("bypass", "AzureServices"),
+                    ip_rules=[cognitiveservices.IpRuleArgs(value=ip) for ip in acls.get("ip_rules", [])],
+                ),
+            ),
+            tags=args.get("tags"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.id = self.account.id
+        self.name = self.account.name
+        self.endpoint = self.account.properties.endpoint
+        self.principal_id = self.account.identity.apply(lambda i: i.principal_id if i else None)
+        self.register_outputs(
+            {"id": self.id, "name": self.name, "endpoint": self.endpoint, "principalId": self.principal_id}
+        )

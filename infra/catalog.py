@@ -1,0 +1,136 @@
+"""The model catalog (``infra/data/model_catalog.yaml``) and the checks it drives.
+
+The catalog is a dated snapshot of public Azure OpenAI facts; the file itself
+says where each fact was read and how to refresh it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from infra.config import PROVISIONED_SKUS, ModelRequest
+from infra.diagnostics import Diagnostic, error, warning
+
+CATALOG_PATH = Path(__file__).parent / "data" / "model_catalog.yaml"
+RETIREMENT_WARNING_DAYS = 90
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Sizing(_Data):
+    minimum: Optional[int] = None
+    increment: Optional[int] = None
+
+
+class VersionInfo(_Data):
+    lifecycle: str
+    retirement: Optional[dt.date] = None
+    retirement_note: Optional[str] = Field(default=None, alias="retirementNote")
+    skus: list[str]
+
+
+class ModelInfo(_Data):
+    format: str
+    provisioned_managed: Optional[Sizing] = Field(default=None, alias="provisionedManaged")
+    versions: dict[str, VersionInfo]
+
+
+class Limits(_Data):
+    max_standard_deployments_per_account: int = Field(alias="maxStandardDeploymentsPerAccount")
+    max_provisioned_units_per_deployment: int = Field(alias="maxProvisionedUnitsPerDeployment")
+
+
+class Source(_Data):
+    title: str
+    url: str
+    read: str
+
+
+class Catalog(_Data):
+    snapshot_date: dt.date = Field(alias="snapshotDate")
+    sources: list[Source]
+    limits: Limits
+    provisioned: dict[str, Sizing]
+    models: dict[str, ModelInfo]
+
+    def sizing(self, model: str, sku: str) -> Sizing:
+        if sku == "ProvisionedManaged":
+            return self.models[model].provisioned_managed or Sizing()
+        return self.provisioned.get(sku, Sizing())
+
+
+@lru_cache(maxsize=4)
+def load(path: Path = CATALOG_PATH) -> Catalog:
+    with open(path, encoding="utf-8") as f:
+        return Catalog.model_validate(yaml.safe_load(f))
+
+
+def check_model(req: ModelRequest, path: str, catalog: Catalog, today: dt.date) -> list[Diagnostic]:
+    """Validate one requested deployment against the catalog; ``path`` is its YAML path."""
+    model = catalog.models.get(req.name)
+    if model is None:
+        known = ", ".join(sorted(catalog.models))
+        return [error(f"{path}.name", f"unknown model {req.name!r}; the catalog knows: {known}")]
+    version = model.versions.get(req.version)
+    if version is None:
+        known = ", ".join(sorted(model.versions))
+        return [error(f"{path}.version", f"unknown version {req.version!r} of {req.name}; known versions: {known}")]
+    out: list[Diagnostic] = []
+    label = f"{req.name} {req.version}"
+    if version.retirement is not None:
+        days = (version.retirement - today).days
+        if days <= 0:
+            newer = _newer_versions(model, req.version, today)
+            hint = f"; move to {', '.join(newer)}" if newer else ""
+            out.append(error(f"{path}.version", f"{label} retired on {version.retirement.isoformat()}{hint}"))
+        elif days <= RETIREMENT_WARNING_DAYS:
+            out.append(
+                warning(
+                    f"{path}.version",
+                    f"{label} retires on {version.retirement.isoformat()} ({days} days left); plan an upgrade",
+                )
+            )
+    if req.sku not in version.skus:
+        out.append(
+            error(f"{path}.sku", f"{label} cannot be deployed as {req.sku}; allowed: {', '.join(version.skus)}")
+        )
+    elif req.sku in PROVISIONED_SKUS:
+        out += _check_ptu(req, path, catalog)
+    return out
+
+
+def _check_ptu(req: ModelRequest, path: str, catalog: Catalog) -> list[Diagnostic]:
+    sizing = catalog.sizing(req.name, req.sku)
+    out = []
+    if sizing.minimum is not None and req.capacity < sizing.minimum:
+        out.append(
+            error(f"{path}.capacity", f"{req.sku} {req.name} needs at least {sizing.minimum} PTUs (got {req.capacity})")
+        )
+    elif sizing.increment and (req.capacity - (sizing.minimum or 0)) % sizing.increment:
+        out.append(
+            error(
+                f"{path}.capacity",
+                f"{req.sku} {req.name} is sold in steps of {sizing.increment} PTUs"
+                f" from {sizing.minimum or 0} (got {req.capacity})",
+            )
+        )
+    maximum = catalog.limits.max_provisioned_units_per_deployment
+    if req.capacity > maximum:
+        out.append(error(f"{path}.capacity", f"at most {maximum} PTUs per deployment (got {req.capacity})"))
+    return out
+
+
+def _newer_versions(model: ModelInfo, current: str, today: dt.date) -> list[str]:
+    return sorted(
+        v
+        for v, info in model.versions.items()
+        if v > current and (info.retirement is None or info.retirement > today)
+    )

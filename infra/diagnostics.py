@@ -1,0 +1,52 @@
+"""Diagnostics shared by config validation, the catalog checks and the plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Literal, Sequence
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: Severity
+    path: str
+    """YAML path, e.g. ``landingZone.teams[1].models[0].capacity``."""
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.path}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {"severity": self.severity, "path": self.path, "message": self.message}
+
+
+def error(path: str, message: str) -> Diagnostic:
+    return Diagnostic("error", path, message)
+
+
+def warning(path: str, message: str) -> Diagnostic:
+    return Diagnostic("warning", path, message)
+
+
+def errors_in(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return [d for d in diagnostics if d.severity == "error"]
+
+
+def yaml_path(loc: Sequence[str | int]) -> str:
+    """Render a location tuple as a YAML path: ``("a", "b", 1, "c")`` -> ``a.b[1].c``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def format_diagnostics(diagnostics: Iterable[Diagnostic]) -> str:
+    diags = list(diagnostics)
+    n = len(errors_in(diags))
+    head = f"{n} configuration error{'s' if n != 1 else ''}:" if n else "diagnostics:"
+    return "\n".join([head, *(f"  {d}" for d in diags)])

@@ -1,0 +1,200 @@
+"""Pulumi mocks that answer like Azure Resource Manager, and a monitor that records.
+
+Used by the offline plan, the tests and the benchmark alike, so that all three
+see the same resource graph.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import pulumi
+from pulumi.runtime import mocks, rpc, settings
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+
+SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
+TENANT_ID = "11111111-1111-1111-1111-111111111111"
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+ACCOUNT = "azure-native:cognitiveservices:Account"
+# type token -> (ARM path below the resource group, input naming the resource)
+_ARM_PATHS: dict[str, tuple[str, str]] = {
+    ACCOUNT: ("Microsoft.CognitiveServices/accounts/{accountName}", "accountName"),
+    "azure-native:cognitiveservices:Deployment": (
+        "Microsoft.CognitiveServices/accounts/{accountName}/deployments/{deploymentName}",
+        "deploymentName",
+    ),
+    "azure-native:cognitiveservices:RaiPolicy": (
+        "Microsoft.CognitiveServices/accounts/{accountName}/raiPolicies/{raiPolicyName}",
+        "raiPolicyName",
+    ),
+}
+
+
+def _stable_uuid(*parts: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join(parts)))
+
+
+class AzureMocks(pulumi.runtime.Mocks):
+    """Plausible ARM outputs: full resource IDs, names, endpoints and principal IDs."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[Optional[str], dict]:
+        inputs = args.inputs
+        if not args.custom and not args.typ.startswith("azure-native:"):
+            return None, {}
+        rg = inputs.get("resourceGroupName", "rg")
+        if args.typ == "azure-native:resources:ResourceGroup":
+            name = inputs.get("resourceGroupName", args.name)
+            return f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{name}", {**inputs, "name": name}
+        template, name_key = _ARM_PATHS.get(args.typ, (None, None))
+        if template is None:
+            module, type_name = args.typ.split(":")[1:3]
+            name = args.name
+            arm_path = f"Microsoft.{module}/{type_name[0].lower()}{type_name[1:]}s/{name}"
+        else:
+            name = inputs.get(name_key, args.name)
+            arm_path = template.format(**{k: v for k, v in inputs.items() if isinstance(v, str)})
+        resource_id = f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{rg}/providers/{arm_path}"
+        state = {**inputs, "name": name, "id": resource_id}
+        if args.typ == ACCOUNT:
+            state.update(_account_outputs(inputs, resource_id))
+        return resource_id, state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, Optional[list[tuple[str, str]]]]:
+        if args.token == "azure-native:cognitiveservices:getAccount":
+            name, rg = args.args["accountName"], args.args["resourceGroupName"]
+            resource_id = f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{rg}/providers/{_ARM_PATHS[ACCOUNT][0]}"
+            inputs = {"accountName": name, "kind": "OpenAI", "identity": {"type": "SystemAssigned"}}
+            return {"id": resource_id.format(accountName=name), "name": name, "kind": "OpenAI",
+                    **_account_outputs(inputs, resource_id.format(accountName=name))}, None
+        if args.token == "azure-native:authorization:getClientConfig":
+            return {"subscriptionId": SUBSCRIPTION_ID, "tenantId": TENANT_ID, "clientId": _stable_uuid("client")}, None
+        return {}, None
+
+
+def _account_outputs(inputs: dict, resource_id: str) -> dict:
+    props = dict(inputs.get("properties") or {})
+    subdomain = props.get("customSubDomainName") or inputs.get("accountName")
+    domain = "openai.azure.com" if inputs.get("kind") == "OpenAI" else "cognitiveservices.azure.com"
+    endpoint = f"https://{subdomain}.{domain}/"
+    props.update(
+        {
+            "endpoint": endpoint,
+            "endpoints": {"OpenAI Language Model Instance API": f"https://{subdomain}.openai.azure.com/"},
+            "provisioningState": "Succeeded",
+        }
+    )
+    out: dict[str, Any] = {"properties": props}
+    identity = inputs.get("identity")
+    if identity and "SystemAssigned" in str(identity.get("type", "")):
+        out["identity"] = {**identity, "principalId": _stable_uuid(resource_id, "identity"), "tenantId": TENANT_ID}
+    return out
+
+
+@dataclass
+class RecordedResource:
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: Optional[str]
+    inputs: dict
+    depends_on: list[str]
+    protect: bool
+    retain_on_delete: bool
+    ignore_changes: list[str]
+    outputs: dict = field(default_factory=dict)
+
+    def contract(self) -> dict:
+        """The plan contract's resource object (see shared design notes)."""
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "custom": self.custom,
+            "parent": self.parent,
+            "inputs": self.inputs,
+            "dependsOn": self.depends_on,
+            "protect": self.protect,
+            "retainOnDelete": self.retain_on_delete,
+            "ignoreChanges": self.ignore_changes,
+        }
+
+
+class RecordingMonitor(mocks.MockMonitor):
+    """A mock monitor that keeps every registration with its options and dependencies.
+
+    URNs follow the real engine: a child's type is qualified by its parent's
+    whole type chain, and children of the stack are not qualified at all.
+    """
+
+    def __init__(self, mock: pulumi.runtime.Mocks):
+        super().__init__(mock)
+        self.recorded: list[RecordedResource] = []
+        self._lock = threading.Lock()
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        if parent:
+            parent_type = parent.split("::")[2]
+            if parent_type != STACK_TYPE:
+                type_ = f"{parent_type}${type_}"
+        return f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{type_}::{name}"
+
+    def RegisterResource(self, request):
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == STACK_TYPE:
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        _ensure_event_loop()
+        inputs = rpc.deserialize_properties(request.object)
+        args = mocks.MockResourceArgs(
+            typ=request.type,
+            name=request.name,
+            inputs=inputs,
+            provider=request.provider,
+            resource_id=request.importId,
+            custom=request.custom or False,
+        )
+        id_, state = self.mocks.new_resource(args)
+        deps = set(request.dependencies)
+        for prop in request.propertyDependencies.values():
+            deps.update(prop.urns)
+        stack_urn = self.make_urn("", STACK_TYPE, f"{pulumi.get_project()}-{pulumi.get_stack()}")
+        record = RecordedResource(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            custom=bool(request.custom),
+            parent=request.parent if request.parent and request.parent != stack_urn else None,
+            inputs=inputs,
+            depends_on=sorted(deps),
+            protect=bool(request.protect),
+            retain_on_delete=bool(request.retainOnDelete),
+            ignore_changes=list(request.ignoreChanges),
+            outputs=state,
+        )
+        with self._lock:
+            self.recorded.append(record)
+            self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, id_, state)
+        obj = _sync_await(rpc.serialize_properties(state, {}))
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=obj)
+
+
+# The plan reports diagnostics itself; the program's pulumi.log calls would repeat them.
+_QUIET = logging.getLogger("ai-landing-zone.mocks")
+_QUIET.addHandler(logging.NullHandler())
+_QUIET.propagate = False
+
+
+def install(project: str, stack: str) -> RecordingMonitor:
+    """Point the Pulumi runtime at fresh mocks; returns the monitor that records."""
+    mock = AzureMocks()
+    monitor = RecordingMonitor(mock)
+    # set_mocks only creates a root stack when there is none: start every run from a clean one.
+    settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(mock, project=project, stack=stack, preview=True, monitor=monitor, logger=_QUIET)
+    return monitor

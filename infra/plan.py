@@ -1,0 +1,191 @@
+"""The offline plan: run ``infra/__main__.py`` under Pulumi mocks with a stack's config.
+
+It runs the very program ``pulumi up`` runs, the way the Pulumi language host
+runs it (``runpy.run_path("infra/")``), and records every registration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import json
+import os
+import runpy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import pulumi
+import yaml
+from pulumi.runtime import settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from infra import mocks
+from infra.config import ROOT
+from infra.diagnostics import Diagnostic, error, errors_in
+from infra.program import PLAN_DATE_ENV
+from infra.topology import Topology, decide
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INFRA_DIR = PROJECT_ROOT / "infra"
+PROJECT = "ai-landing-zone"
+SECRET = "[secret]"
+
+
+class UsageError(Exception):
+    """Exit code 2: the command line, not the config, is wrong."""
+
+
+@dataclass
+class StackConfig:
+    stack: str
+    path: Path
+    values: dict[str, str]
+    """Pulumi config as the engine hands it to the program: ``namespace:key`` -> string (JSON for objects)."""
+    secret_keys: list[str]
+    landing_zone: Any
+
+
+@dataclass
+class Plan:
+    project: str
+    stack: str
+    resources: list[mocks.RecordedResource] = field(default_factory=list)
+    outputs: dict = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    topology: Optional[Topology] = None
+
+    @property
+    def ok(self) -> bool:
+        return not errors_in(self.diagnostics)
+
+    def contract(self) -> dict:
+        return {
+            "project": self.project,
+            "stack": self.stack,
+            "resources": [r.contract() for r in self.resources],
+            "outputs": self.outputs,
+            "diagnostics": [d.as_dict() for d in self.diagnostics],
+        }
+
+
+def stack_names(root: Path = PROJECT_ROOT) -> list[str]:
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
+
+
+def load_stack(stack: str, root: Path = PROJECT_ROOT) -> tuple[Optional[StackConfig], list[Diagnostic]]:
+    path = root / f"Pulumi.{stack}.yaml"
+    if not path.is_file():
+        known = ", ".join(stack_names(root)) or "none"
+        raise UsageError(f"no stack {stack!r}: {path.name} not found (stacks: {known})")
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        return None, [error(path.name, f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}")]
+    config = doc.get("config") if isinstance(doc, dict) else None
+    if not isinstance(config, dict):
+        return None, [error(f"{path.name}: config", "must be a mapping of config keys")]
+
+    values, secret_keys, diags = {}, [], []
+    landing_zone = None
+    for key, value in config.items():
+        full = key if ":" in key else f"{PROJECT}:{key}"
+        namespace, name = full.split(":", 1)
+        if namespace == PROJECT and name != ROOT:
+            diags.append(error(f"{path.name}: config.{key}", f"unknown key; allowed in {PROJECT}: {ROOT}"))
+            continue
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            values[full] = SECRET
+            secret_keys.append(full)
+            continue
+        if full == f"{PROJECT}:{ROOT}":
+            landing_zone = value
+        values[full] = value if isinstance(value, str) else json.dumps(value, default=str)
+    return StackConfig(stack, path, values, secret_keys, landing_zone), diags
+
+
+def make_plan(stack: str, today: Optional[dt.date] = None, root: Path = PROJECT_ROOT) -> Plan:
+    """Validate the stack's config; when it is valid, run the program under mocks."""
+    today = today or dt.date.today()
+    plan = Plan(PROJECT, stack)
+    cfg, plan.diagnostics = load_stack(stack, root)
+    if cfg is None:
+        return plan
+    plan.topology, diags = decide(cfg.landing_zone, today)
+    plan.diagnostics += diags
+    if not plan.ok:
+        return plan
+    resources, plan.outputs = run_program(stack, cfg.values, cfg.secret_keys, today)
+    plan.resources = in_dependency_order(resources)
+    return plan
+
+
+def in_dependency_order(resources: list[mocks.RecordedResource]) -> list[mocks.RecordedResource]:
+    """Registration order is async and varies run to run; this order does not.
+
+    Parents and dependencies come first, ties broken by URN, so a chain of
+    deployments reads in the order Azure will run it.
+    """
+    by_urn = {r.urn: r for r in resources}
+    waits = {r.urn: {u for u in (*r.depends_on, r.parent) if u in by_urn} for r in resources}
+    unblocks: dict[str, list[str]] = {}
+    for urn, deps in waits.items():
+        for dep in deps:
+            unblocks.setdefault(dep, []).append(urn)
+    ready = [urn for urn, deps in waits.items() if not deps]
+    heapq.heapify(ready)
+    ordered = []
+    while ready:
+        urn = heapq.heappop(ready)
+        ordered.append(by_urn[urn])
+        for nxt in unblocks.get(urn, ()):
+            waits[nxt].discard(urn)
+            if not waits[nxt]:
+                heapq.heappush(ready, nxt)
+    return ordered
+
+
+def run_program(
+    stack: str, config: dict[str, str], secret_keys: list[str], today: dt.date
+) -> tuple[list[mocks.RecordedResource], dict]:
+    monitor = mocks.install(PROJECT, stack)
+    pulumi.runtime.set_all_config(config, secret_keys)
+    previous = os.environ.get(PLAN_DATE_ENV)
+    os.environ[PLAN_DATE_ENV] = today.isoformat()
+    try:
+        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(INFRA_DIR), run_name="__main__")))
+        outputs = _sync_await(_resolve(settings.get_root_resource().outputs))
+    finally:
+        if previous is None:
+            os.environ.pop(PLAN_DATE_ENV, None)
+        else:
+            os.environ[PLAN_DATE_ENV] = previous
+    return monitor.recorded, outputs
+
+
+async def _resolve(outputs: dict) -> dict:
+    resolved = {}
+    for name, value in outputs.items():
+        out = pulumi.Output.from_input(value)
+        resolved[name] = SECRET if await out.is_secret() else _plain(await out.future())
+    return resolved
+
+
+def _plain(value: Any) -> Any:
+    """Recorded inputs and outputs as JSON: secrets masked."""
+    if isinstance(value, dict):
+        if value.get(pulumi.runtime.rpc._special_sig_key) == pulumi.runtime.rpc._special_secret_sig:
+            return SECRET
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # protobuf carries every number as a double
+    return value
+
+
+def to_json(plan: Plan) -> str:
+    return json.dumps(_plain(plan.contract()), indent=2, sort_keys=True)

@@ -1,0 +1,147 @@
+"""Text and Markdown views of a plan (the JSON view is the contract itself)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Callable
+
+from infra.diagnostics import errors_in
+from infra.mocks import RecordedResource
+from infra.plan import Plan, _plain
+
+
+def _short_type(t: str) -> str:
+    return t.split(":")[-1]
+
+
+def _get(d: dict, *keys, default=None):
+    for k in keys:
+        if not isinstance(d, dict) or k not in d:
+            return default
+        d = d[k]
+    return d
+
+
+def _account(i: dict) -> str:
+    p = i.get("properties", {})
+    acls = p.get("networkAcls", {})
+    ips = ",".join(r["value"] for r in acls.get("ipRules", [])) or "none"
+    return (
+        f"{i.get('accountName')} kind={i.get('kind')} location={i.get('location')}"
+        f" subdomain={p.get('customSubDomainName')} localAuth={'off' if p.get('disableLocalAuth') else 'ON'}"
+        f" publicNetworkAccess={p.get('publicNetworkAccess')} defaultAction={acls.get('defaultAction')} ipRules={ips}"
+    )
+
+
+def _deployment(i: dict) -> str:
+    m = _get(i, "properties", "model", default={})
+    sku = i.get("sku", {})
+    return (
+        f"{i.get('deploymentName')}: {m.get('name')} {m.get('version')} {sku.get('name')} x{sku.get('capacity')}"
+        f" filter={_get(i, 'properties', 'raiPolicyName')} upgrade={_get(i, 'properties', 'versionUpgradeOption')}"
+    )
+
+
+def _rai_policy(i: dict) -> str:
+    p = i.get("properties", {})
+    on = [f"{f['source'][0]}:{f['name']}" + (f"={f['severityThreshold']}" if f.get("severityThreshold") else "")
+          for f in p.get("contentFilters", []) if f.get("enabled")]
+    return f"{i.get('raiPolicyName')} base={p.get('basePolicyName')} mode={p.get('mode')} [{' '.join(on)}]"
+
+
+_SUMMARIES: dict[str, Callable[[dict], str]] = {
+    "azure-native:cognitiveservices:Account": _account,
+    "azure-native:cognitiveservices:Deployment": _deployment,
+    "azure-native:cognitiveservices:RaiPolicy": _rai_policy,
+    "azure-native:resources:ResourceGroup": lambda i: f"{i.get('resourceGroupName')} location={i.get('location')}",
+}
+
+
+def summary(r: RecordedResource) -> str:
+    fn = _SUMMARIES.get(r.type)
+    return fn(_plain(r.inputs)) if fn else ""
+
+
+def _children(plan: Plan) -> dict:
+    kids: dict = {}
+    for r in plan.resources:
+        kids.setdefault(r.parent, []).append(r)
+    return kids
+
+
+def _names(plan: Plan) -> dict[str, str]:
+    return {r.urn: r.name for r in plan.resources}
+
+
+def _waits_for(r: RecordedResource, names: dict[str, str], parent: str | None) -> list[str]:
+    return [names.get(u, u) for u in r.depends_on if u != parent]
+
+
+def text(plan: Plan) -> str:
+    lines = [f"Plan for {plan.project}/{plan.stack}"]
+    if plan.resources:
+        custom = sum(r.custom for r in plan.resources)
+        lines[0] += f": {custom} Azure resources in {len(plan.resources) - custom} components"
+    kids, names = _children(plan), _names(plan)
+
+    def walk(parent: str | None, depth: int) -> None:
+        for r in kids.get(parent, []):
+            pad = "  " * depth
+            flags = [f for f, on in (("protect", r.protect), ("retainOnDelete", r.retain_on_delete)) if on]
+            if r.ignore_changes:
+                flags.append(f"ignoreChanges={','.join(r.ignore_changes)}")
+            head = f"{pad}{'+ ' if r.custom else ''}{_short_type(r.type)} {r.name}"
+            lines.append(head + (f" [{' '.join(flags)}]" if flags else ""))
+            if s := summary(r):
+                lines.append(f"{pad}    {s}")
+            waits = _waits_for(r, names, parent)
+            if r.custom and waits:
+                lines.append(f"{pad}    waits for: {', '.join(waits)}")
+            walk(r.urn, depth + 1)
+
+    if plan.resources:
+        lines.append("")
+        walk(None, 0)
+    if plan.outputs:
+        lines += ["", "Outputs:", *("  " + ln for ln in json.dumps(plan.outputs, indent=2, sort_keys=True).splitlines())]
+    lines += _diagnostic_lines(plan, "  ")
+    return "\n".join(lines) + "\n"
+
+
+def _diagnostic_lines(plan: Plan, bullet: str) -> list[str]:
+    if not plan.diagnostics:
+        return []
+    n = len(errors_in(plan.diagnostics))
+    head = f"{n} error(s), {len(plan.diagnostics) - n} warning(s)/info:"
+    return ["", head, *(f"{bullet}{d.severity}: {d.path}: {d.message}" for d in plan.diagnostics)]
+
+
+def markdown(plan: Plan) -> str:
+    status = "❌ invalid configuration" if not plan.ok else "✅ plan made"
+    out = [f"### Offline plan: `{plan.project}/{plan.stack}` ({status})", ""]
+    if plan.diagnostics:
+        out += ["| severity | path | message |", "|---|---|---|"]
+        out += [f"| {d.severity} | `{d.path}` | {_cell(d.message)} |" for d in plan.diagnostics]
+        out.append("")
+    if plan.resources:
+        counts = Counter(r.type for r in plan.resources if r.custom)
+        out += ["| Azure resource type | to create |", "|---|---:|"]
+        out += [f"| `{t}` | {n} |" for t, n in sorted(counts.items())]
+        out += [f"| **total** | **{sum(counts.values())}** |", ""]
+        names = _names(plan)
+        out += ["<details open><summary>Resources</summary>", "",
+                "| resource | type | properties | waits for |", "|---|---|---|---|"]
+        for r in plan.resources:
+            if r.custom:
+                waits = ", ".join(f"`{w}`" for w in _waits_for(r, names, r.parent))
+                out.append(f"| `{r.name}` | {_short_type(r.type)} | {_cell(summary(r))} | {waits} |")
+        out += ["", "</details>", ""]
+    if plan.outputs:
+        out += ["<details><summary>Stack outputs</summary>", "", "```json",
+                json.dumps(plan.outputs, indent=2, sort_keys=True), "```", "", "</details>", ""]
+    return "\n".join(out)
+
+
+def _cell(s: str) -> str:
+    return s.replace("|", "\\|").replace("\n", " ")
