@@ -9,6 +9,7 @@ import argparse
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 from typing import Optional, Sequence
 
 EXIT_OK, EXIT_CONFIG, EXIT_USAGE = 0, 1, 2
@@ -34,6 +35,7 @@ def parser() -> argparse.ArgumentParser:
     plan = sub.add_parser("plan", help="run the program under mocks with a stack's config and print the plan")
     plan.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
     plan.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    plan.add_argument("--config-file", type=Path, help="read this file instead of Pulumi.<stack>.yaml")
     plan.add_argument("--date", type=_date, help="plan as of this date (YYYY-MM-DD), for retirement checks")
     sub.add_parser("schema", help="print the JSON Schema of Pulumi.<stack>.yaml, for editor validation")
     return p
@@ -54,7 +56,7 @@ def _plan(args: argparse.Namespace) -> int:
     from infra.plan import UsageError, make_plan, to_json
 
     try:
-        plan = make_plan(args.stack, args.date)
+        plan = make_plan(args.stack, args.date, args.config_file)
     except UsageError as exc:
         print(f"usage error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -71,10 +71,10 @@ class AzureMocks(pulumi.runtime.Mocks):
             resource_id = f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{rg}/providers/{_ARM_PATHS[ACCOUNT][0]}"
             inputs = {"accountName": name, "kind": "OpenAI", "identity": {"type": "SystemAssigned"}}
             return {"id": resource_id.format(accountName=name), "name": name, "kind": "OpenAI",
-                    **_account_outputs(inputs, resource_id.format(accountName=name))}, None
+                    **_account_outputs(inputs, resource_id.format(accountName=name))}, []
         if args.token == "azure-native:authorization:getClientConfig":
-            return {"subscriptionId": SUBSCRIPTION_ID, "tenantId": TENANT_ID, "clientId": _stable_uuid("client")}, None
-        return {}, None
+            return {"subscriptionId": SUBSCRIPTION_ID, "tenantId": TENANT_ID, "clientId": _stable_uuid("client")}, []
+        return {}, []
 
 
 def _account_outputs(inputs: dict, resource_id: str) -> dict:

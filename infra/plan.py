@@ -70,15 +70,16 @@ class Plan:
         }
 
 
-def stack_names(root: Path = PROJECT_ROOT) -> list[str]:
-    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
+def stack_names() -> list[str]:
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in PROJECT_ROOT.glob("Pulumi.*.yaml"))
 
 
-def load_stack(stack: str, root: Path = PROJECT_ROOT) -> tuple[Optional[StackConfig], list[Diagnostic]]:
-    path = root / f"Pulumi.{stack}.yaml"
+def load_stack(stack: str, config_file: Optional[Path] = None) -> tuple[Optional[StackConfig], list[Diagnostic]]:
+    """Read ``Pulumi.<stack>.yaml`` (or ``config_file``, like ``pulumi --config-file``)."""
+    path = config_file or PROJECT_ROOT / f"Pulumi.{stack}.yaml"
     if not path.is_file():
-        known = ", ".join(stack_names(root)) or "none"
-        raise UsageError(f"no stack {stack!r}: {path.name} not found (stacks: {known})")
+        known = ", ".join(stack_names()) or "none"
+        raise UsageError(f"no stack {stack!r}: {path} not found (stacks: {known})")
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
@@ -107,11 +108,11 @@ def load_stack(stack: str, root: Path = PROJECT_ROOT) -> tuple[Optional[StackCon
     return StackConfig(stack, path, values, secret_keys, landing_zone), diags
 
 
-def make_plan(stack: str, today: Optional[dt.date] = None, root: Path = PROJECT_ROOT) -> Plan:
+def make_plan(stack: str, today: Optional[dt.date] = None, config_file: Optional[Path] = None) -> Plan:
     """Validate the stack's config; when it is valid, run the program under mocks."""
     today = today or dt.date.today()
     plan = Plan(PROJECT, stack)
-    cfg, plan.diagnostics = load_stack(stack, root)
+    cfg, plan.diagnostics = load_stack(stack, config_file)
     if cfg is None:
         return plan
     plan.topology, diags = decide(cfg.landing_zone, today)

@@ -1,0 +1,68 @@
+"""Shared test helpers: run Pulumi code under the project's mocks and wait for it."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from infra import mocks
+from infra.mocks import RecordedResource
+from infra.plan import PROJECT_ROOT
+
+PLAN_DATE = dt.date(2026, 11, 21)
+"""Tests plan as of a fixed date so that a model retiring later does not turn them red."""
+
+ACCOUNT = "azure-native:cognitiveservices:Account"
+DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
+RAI_POLICY = "azure-native:cognitiveservices:RaiPolicy"
+RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
+
+
+def register(fn: Callable[[], Any], stack: str = "test") -> list[RecordedResource]:
+    """Run ``fn`` under fresh mocks and wait for every registration (and apply) to finish."""
+    monitor = mocks.install("ai-landing-zone", stack)
+    _sync_await(run_pulumi_func(fn))
+    return monitor.recorded
+
+
+def of_type(resources: list[RecordedResource], type_: str) -> list[RecordedResource]:
+    return [r for r in resources if r.type == type_]
+
+
+def by_name(resources: list[RecordedResource]) -> dict[str, RecordedResource]:
+    return {r.name: r for r in resources}
+
+
+def stack_landing_zone(stack: str) -> dict:
+    """A deep copy of ``landingZone`` from ``Pulumi.<stack>.yaml``, for tests to vary."""
+    doc = yaml.safe_load((PROJECT_ROOT / f"Pulumi.{stack}.yaml").read_text())
+    return copy.deepcopy(doc["config"]["ai-landing-zone:landingZone"])
+
+
+def write_stack(tmp_path: Path, landing_zone: Any, name: str = "Pulumi.test.yaml", extra: dict | None = None) -> Path:
+    path = tmp_path / name
+    config = {"azure-native:location": "swedencentral", "ai-landing-zone:landingZone": landing_zone, **(extra or {})}
+    path.write_text(yaml.safe_dump({"config": config}, sort_keys=False))
+    return path
+
+
+def minimal_landing_zone(**overrides: Any) -> dict:
+    lz = {
+        "environment": "dev",
+        "namePrefix": "contoso",
+        "regions": [{"name": "swedencentral", "role": "primary"}],
+        "teams": [
+            {
+                "name": "team-a",
+                "models": [{"name": "gpt-4.1-mini", "version": "2025-04-14", "sku": "GlobalStandard", "capacity": 10}],
+            }
+        ],
+    }
+    lz.update(overrides)
+    return lz

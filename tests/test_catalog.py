@@ -1,0 +1,147 @@
+"""Catalog validation: what Azure would reject is an error before anything deploys."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from infra import catalog
+from infra.config import DeploymentSku, parse
+from infra.topology import decide
+from tests.helpers import PLAN_DATE, minimal_landing_zone
+
+SKUS = set(DeploymentSku.__args__)
+
+
+def test_catalog_file_is_consistent():
+    cat = catalog.load()
+    assert cat.snapshot_date <= PLAN_DATE
+    assert cat.sources and all(s.url.startswith("https://") for s in cat.sources)
+    assert cat.limits.max_standard_deployments_per_account == 32
+    assert cat.provisioned["GlobalProvisionedManaged"].minimum == 15
+    assert cat.provisioned["GlobalProvisionedManaged"].increment == 5
+    for name, model in cat.models.items():
+        for version, info in model.versions.items():
+            assert set(info.skus) <= SKUS, (name, version)
+            if "ProvisionedManaged" in info.skus:
+                assert model.provisioned_managed and model.provisioned_managed.minimum, name
+
+
+def diags_for(models: list[dict], today: dt.date = PLAN_DATE, **lz) -> list:
+    raw = minimal_landing_zone(**lz)
+    raw["teams"][0]["models"] = models
+    _, diags = decide(raw, today)
+    return diags
+
+
+def errors_for(models: list[dict], **kw) -> dict[str, str]:
+    return {d.path: d.message for d in diags_for(models, **kw) if d.severity == "error"}
+
+
+def model(name="gpt-4.1-mini", version="2025-04-14", sku="GlobalStandard", capacity=10, **extra) -> dict:
+    return {"name": name, "version": version, "sku": sku, "capacity": capacity, **extra}
+
+
+def test_valid_request_has_no_diagnostics():
+    assert diags_for([model()]) == []
+
+
+def test_unknown_model():
+    errors = errors_for([model(name="gpt-9")])
+    assert errors["landingZone.teams[0].models[0].name"].startswith("unknown model 'gpt-9'; the catalog knows:")
+
+
+def test_unknown_version_lists_known_ones():
+    errors = errors_for([model(version="2099-01-01")])
+    assert errors["landingZone.teams[0].models[0].version"] == (
+        "unknown version '2099-01-01' of gpt-4.1-mini; known versions: 2025-04-14"
+    )
+
+
+def test_sku_the_model_does_not_allow():
+    # gpt-5 is not offered as regional Standard.
+    errors = errors_for([model(name="gpt-5", version="2025-08-07", sku="Standard")])
+    assert "cannot be deployed as Standard" in errors["landingZone.teams[0].models[0].sku"]
+
+
+def test_retired_version_is_an_error_with_the_upgrade_path():
+    errors = errors_for([model(name="gpt-4o", version="2024-05-13")])
+    msg = errors["landingZone.teams[0].models[0].version"]
+    assert msg.startswith("gpt-4o 2024-05-13 retired on 2026-10-01")
+    assert "2024-08-06" in msg
+
+
+def test_retirement_boundaries():
+    retire = catalog.load().models["gpt-4.1-mini"].versions["2025-04-14"].retirement
+    at = lambda days: diags_for([model()], today=retire - dt.timedelta(days=days))  # noqa: E731
+    assert [d.severity for d in at(0)] == ["error"]
+    assert [d.severity for d in at(1)] == ["warning"]
+    assert [d.severity for d in at(90)] == ["warning"]
+    assert "(90 days left)" in at(90)[0].message
+    assert at(91) == []
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        (model(name="gpt-4.1", sku="GlobalProvisionedManaged", capacity=10), "needs at least 15 PTUs (got 10)"),
+        (model(name="gpt-4.1", sku="GlobalProvisionedManaged", capacity=17), "steps of 5 PTUs from 15 (got 17)"),
+        (model(name="gpt-4.1", sku="DataZoneProvisionedManaged", capacity=12), "needs at least 15 PTUs"),
+        (model(name="gpt-4.1", sku="ProvisionedManaged", capacity=25), "needs at least 50 PTUs (got 25)"),
+        (model(name="gpt-4.1", sku="ProvisionedManaged", capacity=75), "steps of 50 PTUs from 50 (got 75)"),
+        (model(name="gpt-4.1-mini", sku="ProvisionedManaged", capacity=30), "steps of 25 PTUs from 25 (got 30)"),
+    ],
+)
+def test_ptu_minimum_and_increment(request_, message):
+    errors = errors_for([request_])
+    assert message in errors["landingZone.teams[0].models[0].capacity"]
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        model(name="gpt-4.1", sku="GlobalProvisionedManaged", capacity=15),
+        model(name="gpt-4.1", sku="GlobalProvisionedManaged", capacity=20),
+        model(name="gpt-4.1", sku="ProvisionedManaged", capacity=100),
+        model(name="gpt-4.1-mini", sku="ProvisionedManaged", capacity=25),
+    ],
+)
+def test_valid_ptu_sizes(request_):
+    assert errors_for([request_]) == {}
+
+
+def test_standard_capacity_has_no_ptu_rules():
+    assert errors_for([model(capacity=7)]) == {}
+
+
+def test_more_than_32_standard_deployments_on_one_account():
+    requests = [model(deploymentName=f"d{i}") for i in range(33)]
+    errors = errors_for(requests)
+    assert list(errors) == ["landingZone.teams[0].models[32]"]
+    assert "would hold 33 standard deployments; Azure allows 32" in errors["landingZone.teams[0].models[32]"]
+    assert errors_for(requests[:32]) == {}
+
+
+def test_provisioned_deployments_do_not_count_against_the_standard_limit():
+    requests = [model(deploymentName=f"d{i}") for i in range(32)]
+    requests.append(model(name="gpt-4.1", sku="GlobalProvisionedManaged", capacity=15, deploymentName="ptu"))
+    assert errors_for(requests) == {}
+
+
+def test_duplicate_deployment_names_on_one_account():
+    errors = errors_for([model(), model(capacity=20)])
+    assert errors == {
+        "landingZone.teams[0].models[1].deploymentName": "deployment name 'team-a-gpt-4.1-mini' is already used on"
+        " account oai-contoso-dev-swedencentral by landingZone.teams[0].models[0]; set a unique deploymentName"
+    }
+    assert errors_for([model(), model(capacity=20, deploymentName="second")]) == {}
+
+
+def test_catalog_errors_and_config_errors_come_together():
+    raw = minimal_landing_zone(regions=[{"name": "swedencentral", "role": "secondary"}])
+    raw["teams"][0]["models"] = [model(name="gpt-9")]
+    _, diags = decide(raw, PLAN_DATE)
+    assert {d.path for d in diags} == {"landingZone.regions", "landingZone.teams[0].models[0].name"}
+    lz, _ = parse(raw)
+    assert lz is not None

@@ -1,0 +1,124 @@
+"""Stack config validation: every mistake names its YAML path and the fix."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+import yaml
+
+from infra.config import LandingZone, parse, stack_file_schema
+from infra.plan import PROJECT_ROOT
+from tests.helpers import minimal_landing_zone
+
+
+def messages(raw) -> dict[str, str]:
+    lz, diags = parse(raw)
+    return {d.path: d.message for d in diags if d.severity == "error"}
+
+
+def test_minimal_config_parses_with_secure_defaults():
+    lz, diags = parse(minimal_landing_zone())
+    assert diags == []
+    assert isinstance(lz, LandingZone)
+    assert lz.account.disable_local_auth is True
+    assert lz.account.public_network_access == "Disabled"
+    assert lz.account.network_acls.default_action == "Deny"
+    assert lz.teams[0].models[0].version_upgrade_option == "OnceCurrentVersionExpired"
+
+
+def _set(raw: dict, path: list, value) -> dict:
+    target = raw
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "yaml_path", "expected"),
+    [
+        (["teams", 0, "models", 0, "capacity"], 0, "landingZone.teams[0].models[0].capacity", "must be >= 1 (got 0)"),
+        (["teams", 0, "models", 0, "capacity"], "10", "landingZone.teams[0].models[0].capacity", "must be an integer"),
+        (["teams", 0, "models", 0, "sku"], "Global", "landingZone.teams[0].models[0].sku", "must be one of 'Standard'"),
+        (["teams", 0, "name"], "Team_A", "landingZone.teams[0].name", "DNS-safe slug"),
+        (["regions", 0, "role"], "main", "landingZone.regions[0].role", "must be one of 'primary' or 'secondary'"),
+        (["regions"], [], "landingZone.regions", "needs at least 1"),
+        (["environment"], "Prod!", "landingZone.environment", "2-10 lowercase letters and digits"),
+        (["account"], {"kind": "OpenAi"}, "landingZone.account.kind", "must be one of 'OpenAI' or 'AIServices'"),
+        (["account"], {"disableLocalAuth": "yes"}, "landingZone.account.disableLocalAuth", "must be true or false"),
+        (["tenancy"], "hybrid", "landingZone.tenancy", "must be one of 'shared'"),
+    ],
+)
+def test_each_bad_field_names_its_yaml_path(path, value, yaml_path, expected):
+    errors = messages(_set(minimal_landing_zone(), path, value))
+    assert yaml_path in errors, errors
+    assert expected in errors[yaml_path]
+
+
+def test_missing_required_key():
+    raw = minimal_landing_zone()
+    del raw["namePrefix"]
+    assert messages(raw) == {"landingZone.namePrefix": "is required"}
+
+
+def test_unknown_key_lists_the_allowed_keys():
+    raw = minimal_landing_zone()
+    raw["teams"][0]["models"][0]["capcity"] = 5
+    errors = messages(raw)
+    msg = errors["landingZone.teams[0].models[0].capcity"]
+    assert msg.startswith("unknown key; allowed keys:")
+    assert "capacity" in msg and "deploymentName" in msg
+
+
+def test_unquoted_date_version_explains_the_quote():
+    raw = yaml.safe_load("version: 2024-08-06")
+    errors = messages(_set(minimal_landing_zone(), ["teams", 0, "models", 0, "version"], raw["version"]))
+    assert "quote it" in errors["landingZone.teams[0].models[0].version"]
+
+
+def test_all_errors_are_reported_together():
+    raw = minimal_landing_zone(environment="PROD", namePrefix="x")
+    raw["teams"][0]["models"][0]["capacity"] = -1
+    raw["regions"][0]["role"] = "main"
+    assert set(messages(raw)) == {
+        "landingZone.environment",
+        "landingZone.namePrefix",
+        "landingZone.teams[0].models[0].capacity",
+        "landingZone.regions[0].role",
+    }
+
+
+def test_cross_field_errors_are_reported_together():
+    raw = minimal_landing_zone(
+        regions=[{"name": "swedencentral", "role": "primary"}, {"name": "swedencentral", "role": "primary"}],
+        account={"networkAcls": {"ipRules": ["10.0.0.1/8", "not-an-ip"]}},
+    )
+    raw["teams"].append(dict(raw["teams"][0]))
+    raw["teams"][0]["contentFilter"] = "strict"
+    errors = messages(raw)
+    assert "exactly one region with role: primary (found 2)" in errors["landingZone.regions"]
+    assert "duplicate name 'swedencentral'" in errors["landingZone.regions[1].name"]
+    assert "landingZone.account.networkAcls.ipRules[0]" in errors
+    assert "landingZone.account.networkAcls.ipRules[1]" in errors
+    assert "duplicate name 'team-a'" in errors["landingZone.teams[1].name"]
+    assert "unknown content filter 'strict'" in errors["landingZone.teams[0].contentFilter"]
+
+
+def test_missing_landing_zone():
+    _, diags = parse(None)
+    assert [d.path for d in diags] == ["landingZone"]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_stack_files_validate_against_the_published_schema(stack):
+    doc = yaml.safe_load((PROJECT_ROOT / f"Pulumi.{stack}.yaml").read_text())
+    jsonschema.validate(doc, stack_file_schema())
+
+
+def test_schema_rejects_what_pydantic_rejects():
+    doc = {"config": {"ai-landing-zone:landingZone": {**minimal_landing_zone(), "unknown": 1}}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, stack_file_schema())
+    json.dumps(stack_file_schema())  # serialisable, as `python -m infra schema` prints it
