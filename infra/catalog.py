@@ -11,11 +11,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from infra.config import PROVISIONED_SKUS, ModelRequest
-from infra.diagnostics import Diagnostic, error, warning
+from infra.diagnostics import Diagnostic, error, load_yaml, warning
 
 CATALOG_PATH = Path(__file__).parent / "data" / "model_catalog.yaml"
 RETIREMENT_WARNING_DAYS = 90
@@ -70,7 +69,7 @@ class Catalog(_Data):
 @lru_cache(maxsize=4)
 def load(path: Path = CATALOG_PATH) -> Catalog:
     with open(path, encoding="utf-8") as f:
-        return Catalog.model_validate(yaml.safe_load(f))
+        return Catalog.model_validate(load_yaml(f.read()))
 
 
 def check_model(req: ModelRequest, path: str, catalog: Catalog, today: dt.date) -> list[Diagnostic]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Literal, Sequence
 
+import yaml
+
 Severity = Literal["error", "warning", "info"]
 
 
@@ -43,6 +45,11 @@ def yaml_path(loc: Sequence[str | int]) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+def load_yaml(text: str):
+    """Safe YAML through libyaml when present: the catalog and big stacks parse ~10x faster."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def format_diagnostics(diagnostics: Iterable[Diagnostic]) -> str:

@@ -23,7 +23,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from infra import mocks
 from infra.config import ROOT
-from infra.diagnostics import Diagnostic, error, errors_in
+from infra.diagnostics import Diagnostic, error, errors_in, load_yaml
 from infra.program import PLAN_DATE_ENV
 from infra.topology import Topology, decide
 
@@ -81,7 +81,7 @@ def load_stack(stack: str, config_file: Optional[Path] = None) -> tuple[Optional
         known = ", ".join(stack_names()) or "none"
         raise UsageError(f"no stack {stack!r}: {path} not found (stacks: {known})")
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = load_yaml(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
