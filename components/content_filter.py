@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 from pulumi_azure_native import cognitiveservices
@@ -41,7 +41,7 @@ class ContentFilterArgs(TypedDict):
 
 
 def _filters(args: ContentFilterArgs) -> list[cognitiveservices.RaiPolicyContentFilterArgs]:
-    def entry(name: str, source: str, enabled: bool = True, severity: Optional[str] = None):
+    def entry(name: str, source: str, enabled: bool = True, severity: str | None = None):
         return cognitiveservices.RaiPolicyContentFilterArgs(
             name=name, source=source, enabled=enabled, blocking=enabled, severity_threshold=severity
         )
@@ -68,7 +68,7 @@ class ContentFilter(pulumi.ComponentResource):
     policy: cognitiveservices.RaiPolicy
     policy_name: pulumi.Output[str]
 
-    def __init__(self, name: str, args: ContentFilterArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: ContentFilterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-landing-zone:openai:ContentFilter", name, None, opts)
         self.policy = cognitiveservices.RaiPolicy(
             name,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import NotRequired, Optional, Sequence, TypedDict
+from collections.abc import Sequence
+from typing import NotRequired, TypedDict
 
 import pulumi
 from pulumi_azure_native import cognitiveservices
@@ -16,13 +17,16 @@ class ModelDeploymentArgs(TypedDict):
     model_format: NotRequired[str]
     """``OpenAI`` by default."""
     sku_name: str
-    """Standard, GlobalStandard, DataZoneStandard, ProvisionedManaged, GlobalProvisionedManaged or DataZoneProvisionedManaged."""
+    """Deployment type: Standard, GlobalStandard, DataZoneStandard, ProvisionedManaged,
+    GlobalProvisionedManaged or DataZoneProvisionedManaged."""
     capacity: int
     """Thousands of tokens per minute for standard types; PTUs for provisioned types."""
     version_upgrade_option: NotRequired[str]
     """``OnceCurrentVersionExpired`` by default."""
     rai_policy_name: NotRequired[pulumi.Input[str]]
-    """Content filter; pass ``ContentFilter.policy_name`` so the policy exists first. ``Microsoft.DefaultV2`` by default."""
+    """Content filter, ``Microsoft.DefaultV2`` by default.
+
+    Pass ``ContentFilter.policy_name`` so that the policy exists first."""
 
 
 class ModelDeploymentsArgs(TypedDict):
@@ -43,13 +47,13 @@ class ModelDeployments(pulumi.ComponentResource):
 
     deployments: list[cognitiveservices.Deployment]
     names: pulumi.Output[list[str]]
-    last: Optional[cognitiveservices.Deployment]
+    last: cognitiveservices.Deployment | None
     """The deployment that finishes last: wait on it before touching the account again."""
 
-    def __init__(self, name: str, args: ModelDeploymentsArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: ModelDeploymentsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-landing-zone:openai:ModelDeployments", name, None, opts)
         self.deployments = []
-        previous: Optional[cognitiveservices.Deployment] = None
+        previous: cognitiveservices.Deployment | None = None
         for spec in args["deployments"]:
             previous = cognitiveservices.Deployment(
                 f"{name}-{spec['name']}",

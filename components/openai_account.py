@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import NotRequired, Optional, Sequence, TypedDict
+from collections.abc import Sequence
+from typing import NotRequired, TypedDict
 
 import pulumi
 from pulumi_azure_native import cognitiveservices
@@ -47,7 +48,7 @@ class OpenAiAccount(pulumi.ComponentResource):
     principal_id: pulumi.Output[str]
     """Object ID of the account's system-assigned identity."""
 
-    def __init__(self, name: str, args: OpenAiAccountArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: OpenAiAccountArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-landing-zone:openai:OpenAiAccount", name, None, opts)
         acls = args.get("network_acls") or {"default_action": "Deny"}
         self.account = cognitiveservices.Account(

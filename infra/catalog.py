@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,20 +24,20 @@ class _Data(BaseModel):
 
 
 class Sizing(_Data):
-    minimum: Optional[int] = None
-    increment: Optional[int] = None
+    minimum: int | None = None
+    increment: int | None = None
 
 
 class VersionInfo(_Data):
     lifecycle: str
-    retirement: Optional[dt.date] = None
-    retirement_note: Optional[str] = Field(default=None, alias="retirementNote")
+    retirement: dt.date | None = None
+    retirement_note: str | None = Field(default=None, alias="retirementNote")
     skus: list[str]
 
 
 class ModelInfo(_Data):
     format: str
-    provisioned_managed: Optional[Sizing] = Field(default=None, alias="provisionedManaged")
+    provisioned_managed: Sizing | None = Field(default=None, alias="provisionedManaged")
     versions: dict[str, VersionInfo]
 
 
@@ -98,9 +97,7 @@ def check_model(req: ModelRequest, path: str, catalog: Catalog, today: dt.date) 
                 )
             )
     if req.sku not in version.skus:
-        out.append(
-            error(f"{path}.sku", f"{label} cannot be deployed as {req.sku}; allowed: {', '.join(version.skus)}")
-        )
+        out.append(error(f"{path}.sku", f"{label} cannot be deployed as {req.sku}; allowed: {', '.join(version.skus)}"))
     elif req.sku in PROVISIONED_SKUS:
         out += _check_ptu(req, path, catalog)
     return out
@@ -129,7 +126,5 @@ def _check_ptu(req: ModelRequest, path: str, catalog: Catalog) -> list[Diagnosti
 
 def _newer_versions(model: ModelInfo, current: str, today: dt.date) -> list[str]:
     return sorted(
-        v
-        for v, info in model.versions.items()
-        if v > current and (info.retirement is None or info.retirement > today)
+        v for v, info in model.versions.items() if v > current and (info.retirement is None or info.retirement > today)
     )

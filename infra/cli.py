@@ -9,8 +9,8 @@ import argparse
 import datetime as dt
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Sequence
 
 EXIT_OK, EXIT_CONFIG, EXIT_USAGE = 0, 1, 2
 
@@ -41,7 +41,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "schema":
         from infra.config import stack_file_schema

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-from typing import Annotated, Any, Literal, Optional, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
@@ -43,14 +43,42 @@ def _pattern(regex: str, meaning: str) -> Any:
     return Field(pattern=regex)
 
 
-Slug = Annotated[str, _pattern(r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$", "a DNS-safe slug: 2-32 lowercase letters, digits and hyphens, starting with a letter, e.g. contoso-chat")]
+Slug = Annotated[
+    str,
+    _pattern(
+        r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$",
+        "a DNS-safe slug: 2-32 lowercase letters, digits and hyphens, starting with a letter, e.g. contoso-chat",
+    ),
+]
 # Account names become the custom subdomain, i.e. a DNS label.
-AccountName = Annotated[str, _pattern(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$", "a DNS label: 2-64 lowercase letters, digits and hyphens, not starting or ending with a hyphen")]
-ResourceGroupName = Annotated[str, _pattern(r"^[-\w._()]{0,89}[-\w_()]$", "a resource group name: 1-90 letters, digits, '-', '_', '.', '(' or ')', not ending with '.'")]
-RegionName = Annotated[str, _pattern(r"^[a-z][a-z0-9]{2,30}$", "an Azure region name in lower case without spaces, e.g. swedencentral")]
+AccountName = Annotated[
+    str,
+    _pattern(
+        r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$",
+        "a DNS label: 2-64 lowercase letters, digits and hyphens, not starting or ending with a hyphen",
+    ),
+]
+ResourceGroupName = Annotated[
+    str,
+    _pattern(
+        r"^[-\w._()]{0,89}[-\w_()]$",
+        "a resource group name: 1-90 letters, digits, '-', '_', '.', '(' or ')', not ending with '.'",
+    ),
+]
+RegionName = Annotated[
+    str, _pattern(r"^[a-z][a-z0-9]{2,30}$", "an Azure region name in lower case without spaces, e.g. swedencentral")
+]
 ModelName = Annotated[str, _pattern(r"^[a-z0-9][a-z0-9.-]{0,63}$", "a model name as Azure lists it, e.g. gpt-4.1-mini")]
-DeploymentName = Annotated[str, _pattern(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")]
-PolicyName = Annotated[str, _pattern(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", "1-64 letters, digits, '_' or '-', starting with a letter or digit")]
+DeploymentName = Annotated[
+    str,
+    _pattern(
+        r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+    ),
+]
+PolicyName = Annotated[
+    str,
+    _pattern(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", "1-64 letters, digits, '_' or '-', starting with a letter or digit"),
+]
 Environment = Annotated[str, _pattern(r"^[a-z][a-z0-9]{1,9}$", "2-10 lowercase letters and digits, e.g. dev or prod")]
 NamePrefix = Annotated[str, _pattern(r"^[a-z][a-z0-9]{1,11}$", "2-12 lowercase letters and digits, e.g. contoso")]
 TagValue = Annotated[str, Field(max_length=256)]
@@ -77,9 +105,9 @@ class Region(_Strict):
     name: RegionName
     """Azure region, lower case without spaces, e.g. ``australiaeast``."""
     role: Literal["primary", "secondary"]
-    existing_account: Optional[ExistingAccount] = None
+    existing_account: ExistingAccount | None = None
     """Deploy onto this existing account instead of creating one in the region."""
-    custom_subdomain: Optional[AccountName] = None
+    custom_subdomain: AccountName | None = None
     """Globally unique subdomain; defaults to the account name."""
 
 
@@ -127,7 +155,7 @@ class ModelRequest(_Strict):
     sku: DeploymentSku
     capacity: int = Field(ge=1, le=100_000)
     """Standard types: thousands of tokens per minute. Provisioned types: PTUs."""
-    deployment_name: Optional[DeploymentName] = None
+    deployment_name: DeploymentName | None = None
     """Defaults to ``<team>-<model>``."""
     version_upgrade_option: VersionUpgradeOption = "OnceCurrentVersionExpired"
 
@@ -140,7 +168,7 @@ class Team(_Strict):
 
 
 class ResourceGroup(_Strict):
-    name: Optional[ResourceGroupName] = None
+    name: ResourceGroupName | None = None
     """Defaults to ``rg-<namePrefix>-<environment>``."""
 
 
@@ -218,7 +246,7 @@ def _message(err: dict) -> str:
     if kind in _TYPE_NAMES:
         got = type(value).__name__
         if kind == "string_type" and isinstance(value, (dt.date, int, float)):
-            return f"must be {_TYPE_NAMES[kind]}; YAML read {value} as a {got}: quote it, e.g. \"{value}\""
+            return f'must be {_TYPE_NAMES[kind]}; YAML read {value} as a {got}: quote it, e.g. "{value}"'
         return f"must be {_TYPE_NAMES[kind]} (got {got} {value!r})"
     return err["msg"]
 
@@ -279,7 +307,7 @@ def _duplicates(names: list[str], path: str, key: str) -> list[Diagnostic]:
     return out
 
 
-def parse(raw: Any) -> tuple[Optional[LandingZone], list[Diagnostic]]:
+def parse(raw: Any) -> tuple[LandingZone | None, list[Diagnostic]]:
     """Validate the raw ``landingZone`` object.
 
     Returns the model (None when its shape is wrong) and every diagnostic; a

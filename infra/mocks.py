@@ -10,7 +10,7 @@ import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 import pulumi
 from pulumi.runtime import mocks, rpc, settings
@@ -43,7 +43,7 @@ def _stable_uuid(*parts: str) -> str:
 class AzureMocks(pulumi.runtime.Mocks):
     """Plausible ARM outputs: full resource IDs, names, endpoints and principal IDs."""
 
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[Optional[str], dict]:
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
         inputs = args.inputs
         if not args.custom and not args.typ.startswith("azure-native:"):
             return None, {}
@@ -65,13 +65,17 @@ class AzureMocks(pulumi.runtime.Mocks):
             state.update(_account_outputs(inputs, resource_id))
         return resource_id, state
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, Optional[list[tuple[str, str]]]]:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
         if args.token == "azure-native:cognitiveservices:getAccount":
             name, rg = args.args["accountName"], args.args["resourceGroupName"]
             resource_id = f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{rg}/providers/{_ARM_PATHS[ACCOUNT][0]}"
             inputs = {"accountName": name, "kind": "OpenAI", "identity": {"type": "SystemAssigned"}}
-            return {"id": resource_id.format(accountName=name), "name": name, "kind": "OpenAI",
-                    **_account_outputs(inputs, resource_id.format(accountName=name))}, []
+            return {
+                "id": resource_id.format(accountName=name),
+                "name": name,
+                "kind": "OpenAI",
+                **_account_outputs(inputs, resource_id.format(accountName=name)),
+            }, []
         if args.token == "azure-native:authorization:getClientConfig":
             return {"subscriptionId": SUBSCRIPTION_ID, "tenantId": TENANT_ID, "clientId": _stable_uuid("client")}, []
         return {}, []
@@ -102,7 +106,7 @@ class RecordedResource:
     type: str
     name: str
     custom: bool
-    parent: Optional[str]
+    parent: str | None
     inputs: dict
     depends_on: list[str]
     protect: bool

@@ -6,14 +6,17 @@ runs it (``runpy.run_path("infra/")``), and records every registration.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import heapq
 import json
 import os
 import runpy
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import pulumi
 import yaml
@@ -54,7 +57,7 @@ class Plan:
     resources: list[mocks.RecordedResource] = field(default_factory=list)
     outputs: dict = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    topology: Optional[Topology] = None
+    topology: Topology | None = None
 
     @property
     def ok(self) -> bool:
@@ -74,7 +77,7 @@ def stack_names() -> list[str]:
     return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in PROJECT_ROOT.glob("Pulumi.*.yaml"))
 
 
-def load_stack(stack: str, config_file: Optional[Path] = None) -> tuple[Optional[StackConfig], list[Diagnostic]]:
+def load_stack(stack: str, config_file: Path | None = None) -> tuple[StackConfig | None, list[Diagnostic]]:
     """Read ``Pulumi.<stack>.yaml`` (or ``config_file``, like ``pulumi --config-file``)."""
     path = config_file or PROJECT_ROOT / f"Pulumi.{stack}.yaml"
     if not path.is_file():
@@ -108,7 +111,7 @@ def load_stack(stack: str, config_file: Optional[Path] = None) -> tuple[Optional
     return StackConfig(stack, path, values, secret_keys, landing_zone), diags
 
 
-def make_plan(stack: str, today: Optional[dt.date] = None, config_file: Optional[Path] = None) -> Plan:
+def make_plan(stack: str, today: dt.date | None = None, config_file: Path | None = None) -> Plan:
     """Validate the stack's config; when it is valid, run the program under mocks."""
     today = today or dt.date.today()
     plan = Plan(PROJECT, stack)
@@ -149,6 +152,24 @@ def in_dependency_order(resources: list[mocks.RecordedResource]) -> list[mocks.R
     return ordered
 
 
+@contextlib.contextmanager
+def fewer_gc_passes() -> Iterator[None]:
+    """Run with the collector's young generation 50x larger, then restore it.
+
+    A plan allocates millions of short-lived Output and future objects; with
+    the default thresholds full collections rescan an ever larger heap and the
+    plan grows worse than linearly (21 s vs 15 s at 1,000 deployments).
+    """
+    thresholds = gc.get_threshold()
+    gc.freeze()  # what is already loaded (modules, catalog) is never garbage
+    gc.set_threshold(50_000, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
 def run_program(
     stack: str, config: dict[str, str], secret_keys: list[str], today: dt.date
 ) -> tuple[list[mocks.RecordedResource], dict]:
@@ -157,8 +178,9 @@ def run_program(
     previous = os.environ.get(PLAN_DATE_ENV)
     os.environ[PLAN_DATE_ENV] = today.isoformat()
     try:
-        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(INFRA_DIR), run_name="__main__")))
-        outputs = _sync_await(_resolve(settings.get_root_resource().outputs))
+        with fewer_gc_passes():
+            _sync_await(run_pulumi_func(lambda: runpy.run_path(str(INFRA_DIR), run_name="__main__")))
+            outputs = _sync_await(_resolve(settings.get_root_resource().outputs))
     finally:
         if previous is None:
             os.environ.pop(PLAN_DATE_ENV, None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Callable
+from collections.abc import Callable
 
 from infra.diagnostics import errors_in
 from infra.mocks import RecordedResource
@@ -45,8 +45,11 @@ def _deployment(i: dict) -> str:
 
 def _rai_policy(i: dict) -> str:
     p = i.get("properties", {})
-    on = [f"{f['source'][0]}:{f['name']}" + (f"={f['severityThreshold']}" if f.get("severityThreshold") else "")
-          for f in p.get("contentFilters", []) if f.get("enabled")]
+    on = [
+        f"{f['source'][0]}:{f['name']}" + (f"={f['severityThreshold']}" if f.get("severityThreshold") else "")
+        for f in p.get("contentFilters", [])
+        if f.get("enabled")
+    ]
     return f"{i.get('raiPolicyName')} base={p.get('basePolicyName')} mode={p.get('mode')} [{' '.join(on)}]"
 
 
@@ -104,7 +107,11 @@ def text(plan: Plan) -> str:
         lines.append("")
         walk(None, 0)
     if plan.outputs:
-        lines += ["", "Outputs:", *("  " + ln for ln in json.dumps(plan.outputs, indent=2, sort_keys=True).splitlines())]
+        lines += [
+            "",
+            "Outputs:",
+            *("  " + ln for ln in json.dumps(plan.outputs, indent=2, sort_keys=True).splitlines()),
+        ]
     lines += _diagnostic_lines(plan, "  ")
     return "\n".join(lines) + "\n"
 
@@ -130,16 +137,28 @@ def markdown(plan: Plan) -> str:
         out += [f"| `{t}` | {n} |" for t, n in sorted(counts.items())]
         out += [f"| **total** | **{sum(counts.values())}** |", ""]
         names = _names(plan)
-        out += ["<details open><summary>Resources</summary>", "",
-                "| resource | type | properties | waits for |", "|---|---|---|---|"]
+        out += [
+            "<details open><summary>Resources</summary>",
+            "",
+            "| resource | type | properties | waits for |",
+            "|---|---|---|---|",
+        ]
         for r in plan.resources:
             if r.custom:
                 waits = ", ".join(f"`{w}`" for w in _waits_for(r, names, r.parent))
                 out.append(f"| `{r.name}` | {_short_type(r.type)} | {_cell(summary(r))} | {waits} |")
         out += ["", "</details>", ""]
     if plan.outputs:
-        out += ["<details><summary>Stack outputs</summary>", "", "```json",
-                json.dumps(plan.outputs, indent=2, sort_keys=True), "```", "", "</details>", ""]
+        out += [
+            "<details><summary>Stack outputs</summary>",
+            "",
+            "```json",
+            json.dumps(plan.outputs, indent=2, sort_keys=True),
+            "```",
+            "",
+            "</details>",
+            "",
+        ]
     return "\n".join(out)
 
 

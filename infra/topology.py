@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from infra import catalog as catalog_mod
 from infra.config import (
@@ -35,7 +35,7 @@ class DeploymentSpec:
     sku: str
     capacity: int
     version_upgrade_option: str
-    content_filter: Optional[str]
+    content_filter: str | None
     """Name of a custom filter created on the account, or None for the built-in policy."""
     path: str
     """YAML path of the request that asked for it."""
@@ -78,7 +78,9 @@ class Topology:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def decide(raw: Any, today: dt.date, catalog: Optional[catalog_mod.Catalog] = None) -> tuple[Optional[Topology], list[Diagnostic]]:
+def decide(
+    raw: Any, today: dt.date, catalog: catalog_mod.Catalog | None = None
+) -> tuple[Topology | None, list[Diagnostic]]:
     """Config object -> topology, or None when there is any error. Diagnostics are always returned."""
     lz, diags = parse(raw)
     if lz is None:
@@ -180,4 +182,3 @@ def _account_limits(account: AccountSpec, catalog: catalog_mod.Catalog) -> list[
             )
         )
     return out
-

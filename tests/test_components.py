@@ -9,8 +9,14 @@ from tests.helpers import ACCOUNT, DEPLOYMENT, RAI_POLICY, by_name, of_type, reg
 
 
 def _deployment(name: str, **extra) -> dict:
-    return {"name": name, "model_name": "gpt-4.1-mini", "model_version": "2025-04-14",
-            "sku_name": "GlobalStandard", "capacity": 10, **extra}
+    return {
+        "name": name,
+        "model_name": "gpt-4.1-mini",
+        "model_version": "2025-04-14",
+        "sku_name": "GlobalStandard",
+        "capacity": 10,
+        **extra,
+    }
 
 
 def test_account_is_hardened_by_default():
@@ -33,13 +39,20 @@ def test_account_is_hardened_by_default():
 
 def test_account_takes_network_settings_and_tags():
     def program():
-        OpenAiAccount("acct", {
-            "account_name": "oai-x", "resource_group_name": "rg-x", "location": "swedencentral",
-            "kind": "AIServices", "custom_subdomain": "oai-x-custom", "disable_local_auth": False,
-            "public_network_access": "Enabled",
-            "network_acls": {"default_action": "Deny", "ip_rules": ["203.0.113.0/24"], "bypass": "None"},
-            "tags": {"environment": "dev"},
-        })
+        OpenAiAccount(
+            "acct",
+            {
+                "account_name": "oai-x",
+                "resource_group_name": "rg-x",
+                "location": "swedencentral",
+                "kind": "AIServices",
+                "custom_subdomain": "oai-x-custom",
+                "disable_local_auth": False,
+                "public_network_access": "Enabled",
+                "network_acls": {"default_action": "Deny", "ip_rules": ["203.0.113.0/24"], "bypass": "None"},
+                "tags": {"environment": "dev"},
+            },
+        )
 
     (account,) = of_type(register(program), ACCOUNT)
     props = account.inputs["properties"]
@@ -67,11 +80,18 @@ def test_account_outputs_come_from_the_account():
 
 def test_content_filter_covers_every_category_on_both_sides():
     def program():
-        ContentFilter("cf", {
-            "account_name": "oai-x", "resource_group_name": "rg-x", "policy_name": "strict",
-            "prompt": {"hate": "Low", "self_harm": "High"}, "completion": {"violence": "Low"},
-            "indirect_attack": True, "protected_material": False,
-        })
+        ContentFilter(
+            "cf",
+            {
+                "account_name": "oai-x",
+                "resource_group_name": "rg-x",
+                "policy_name": "strict",
+                "prompt": {"hate": "Low", "self_harm": "High"},
+                "completion": {"violence": "Low"},
+                "indirect_attack": True,
+                "protected_material": False,
+            },
+        )
 
     (policy,) = of_type(register(program), RAI_POLICY)
     assert policy.inputs["raiPolicyName"] == "strict"
@@ -97,10 +117,14 @@ def test_content_filter_covers_every_category_on_both_sides():
 def test_deployments_on_one_account_are_serialized():
     def program():
         acct = OpenAiAccount("acct", {"account_name": "oai-x", "resource_group_name": "rg-x", "location": "eastus2"})
-        ModelDeployments("acct", {
-            "account_name": acct.name, "resource_group_name": "rg-x",
-            "deployments": [_deployment("a"), _deployment("b"), _deployment("c")],
-        })
+        ModelDeployments(
+            "acct",
+            {
+                "account_name": acct.name,
+                "resource_group_name": "rg-x",
+                "deployments": [_deployment("a"), _deployment("b"), _deployment("c")],
+            },
+        )
 
     resources = register(program)
     account = of_type(resources, ACCOUNT)[0]
@@ -115,11 +139,22 @@ def test_deployments_on_one_account_are_serialized():
 
 def test_deployment_shape():
     def program():
-        ModelDeployments("acct", {
-            "account_name": "oai-x", "resource_group_name": "rg-x",
-            "deployments": [_deployment("chat", sku_name="DataZoneStandard", capacity=150,
-                                        version_upgrade_option="NoAutoUpgrade", rai_policy_name="strict")],
-        })
+        ModelDeployments(
+            "acct",
+            {
+                "account_name": "oai-x",
+                "resource_group_name": "rg-x",
+                "deployments": [
+                    _deployment(
+                        "chat",
+                        sku_name="DataZoneStandard",
+                        capacity=150,
+                        version_upgrade_option="NoAutoUpgrade",
+                        rai_policy_name="strict",
+                    )
+                ],
+            },
+        )
 
     (dep,) = of_type(register(program), DEPLOYMENT)
     assert dep.inputs == {
@@ -138,10 +173,14 @@ def test_deployment_shape():
 def test_no_chain_across_accounts():
     def program():
         for region in ("swedencentral", "francecentral"):
-            ModelDeployments(region, {
-                "account_name": f"oai-{region}", "resource_group_name": "rg-x",
-                "deployments": [_deployment("a"), _deployment("b")],
-            })
+            ModelDeployments(
+                region,
+                {
+                    "account_name": f"oai-{region}",
+                    "resource_group_name": "rg-x",
+                    "deployments": [_deployment("a"), _deployment("b")],
+                },
+            )
 
     d = by_name(of_type(register(program), DEPLOYMENT))
     assert d["swedencentral-a"].depends_on == []
@@ -153,10 +192,14 @@ def test_no_chain_across_accounts():
 def test_deployment_waits_for_the_content_filter_it_uses():
     def program():
         cf = ContentFilter("cf", {"account_name": "oai-x", "resource_group_name": "rg-x", "policy_name": "strict"})
-        ModelDeployments("acct", {
-            "account_name": "oai-x", "resource_group_name": "rg-x",
-            "deployments": [_deployment("a", rai_policy_name=cf.policy_name)],
-        })
+        ModelDeployments(
+            "acct",
+            {
+                "account_name": "oai-x",
+                "resource_group_name": "rg-x",
+                "deployments": [_deployment("a", rai_policy_name=cf.policy_name)],
+            },
+        )
 
     resources = register(program)
     (policy,) = of_type(resources, RAI_POLICY)
@@ -167,10 +210,14 @@ def test_deployment_waits_for_the_content_filter_it_uses():
 
 def test_existing_account_is_referenced_by_name_only():
     def program():
-        ModelDeployments("existing", {
-            "account_name": "oai-platform", "resource_group_name": "rg-platform",
-            "deployments": [_deployment("a")],
-        })
+        ModelDeployments(
+            "existing",
+            {
+                "account_name": "oai-platform",
+                "resource_group_name": "rg-platform",
+                "deployments": [_deployment("a")],
+            },
+        )
 
     resources = register(program)
     assert of_type(resources, ACCOUNT) == []

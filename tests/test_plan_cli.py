@@ -36,8 +36,18 @@ def test_json_contract(prod_json):
     assert set(prod_json) == {"project", "stack", "resources", "outputs", "diagnostics"}
     assert prod_json["project"] == "ai-landing-zone"
     assert prod_json["stack"] == "prod"
-    keys = {"urn", "type", "name", "custom", "parent", "inputs", "dependsOn", "protect", "retainOnDelete",
-            "ignoreChanges"}
+    keys = {
+        "urn",
+        "type",
+        "name",
+        "custom",
+        "parent",
+        "inputs",
+        "dependsOn",
+        "protect",
+        "retainOnDelete",
+        "ignoreChanges",
+    }
     urns = {r["urn"] for r in prod_json["resources"]}
     for r in prod_json["resources"]:
         assert set(r) == keys
@@ -63,8 +73,9 @@ def test_json_inputs_use_wire_names(prod_json):
     account = next(r for r in prod_json["resources"] if r["type"] == "azure-native:cognitiveservices:Account")
     assert {"accountName", "resourceGroupName", "kind", "sku", "identity", "properties"} <= set(account["inputs"])
     assert "customSubDomainName" in account["inputs"]["properties"]
-    assert account["urn"].endswith("ai-landing-zone:openai:OpenAiAccount$azure-native:cognitiveservices:Account::"
-                                   + account["name"])
+    assert account["urn"].endswith(
+        "ai-landing-zone:openai:OpenAiAccount$azure-native:cognitiveservices:Account::" + account["name"]
+    )
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
@@ -92,8 +103,10 @@ def test_bad_config_exits_1_with_paths_and_no_traceback(tmp_path):
         assert "landingZone.teams[0].models[0].capacity: must be >= 1 (got 0)" in human
     data = json.loads(result.stdout)
     assert data["resources"] == []
-    assert {d["path"] for d in data["diagnostics"]} == {"landingZone.environment",
-                                                        "landingZone.teams[0].models[0].capacity"}
+    assert {d["path"] for d in data["diagnostics"]} == {
+        "landingZone.environment",
+        "landingZone.teams[0].models[0].capacity",
+    }
 
 
 def test_catalog_errors_exit_1(tmp_path):
@@ -140,7 +153,9 @@ def test_schema_command_prints_json_schema():
 
 def test_committed_schema_file_is_current():
     committed = json.loads((PROJECT_ROOT / "schema" / "stack.schema.json").read_text())
-    assert committed == json.loads(cli("schema").stdout), "regenerate: python -m infra schema > schema/stack.schema.json"
+    assert committed == json.loads(cli("schema").stdout), (
+        "regenerate: python -m infra schema > schema/stack.schema.json"
+    )
 
 
 def test_runs_like_the_pulumi_language_host(tmp_path):

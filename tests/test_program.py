@@ -114,8 +114,13 @@ def test_plan_json_is_deterministic():
 
 def test_existing_account_mode_creates_no_account(tmp_path):
     lz = minimal_landing_zone(
-        regions=[{"name": "swedencentral", "role": "primary",
-                  "existingAccount": {"name": "oai-platform-shared", "resourceGroup": "rg-platform"}}]
+        regions=[
+            {
+                "name": "swedencentral",
+                "role": "primary",
+                "existingAccount": {"name": "oai-platform-shared", "resourceGroup": "rg-platform"},
+            }
+        ]
     )
     plan = make_plan("test", PLAN_DATE, write_stack(tmp_path, lz))
     assert plan.ok, plan.diagnostics
