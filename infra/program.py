@@ -42,7 +42,7 @@ def main() -> None:
     if topology is None:
         raise ConfigError(diagnostics)
     for d in diagnostics:
-        pulumi.log.warn(str(d))
+        pulumi.log.warn(f"{d.path}: {d.message}")
     declare(topology)
 
 

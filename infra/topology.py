@@ -19,6 +19,7 @@ from infra.config import (
     ROOT,
     ContentFilter,
     LandingZone,
+    NetworkAcls,
     parse,
 )
 from infra.diagnostics import Diagnostic, error, errors_in
@@ -72,7 +73,7 @@ class Topology:
     create_resource_group: bool
     disable_local_auth: bool
     public_network_access: str
-    network_acls: Any
+    network_acls: NetworkAcls
     tags: dict[str, str]
     accounts: tuple[AccountSpec, ...]
     diagnostics: tuple[Diagnostic, ...]
