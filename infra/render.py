@@ -67,9 +67,18 @@ def summary(r: RecordedResource) -> str:
 
 
 def _children(plan: Plan) -> dict:
+    """Children per parent URN, components placed where their first Azure resource deploys."""
     kids: dict = {}
     for r in plan.resources:
         kids.setdefault(r.parent, []).append(r)
+    first: dict[str, int] = {}
+    for i, r in enumerate(plan.resources):
+        first.setdefault(r.urn, i if r.custom else len(plan.resources))
+    for r in reversed(plan.resources):
+        if r.parent in first:
+            first[r.parent] = min(first[r.parent], first[r.urn])
+    for siblings in kids.values():
+        siblings.sort(key=lambda r: first[r.urn])
     return kids
 
 
