@@ -1,7 +1,5 @@
 """ContentFilter: a custom RAI policy on one account."""
 
-from __future__ import annotations
-
 from typing import NotRequired, TypedDict
 
 import pulumi
@@ -65,11 +63,11 @@ class ContentFilter(pulumi.ComponentResource):
     it as ``rai_policy_name`` waits for the policy, which Azure requires.
     """
 
-    policy: cognitiveservices.RaiPolicy
     policy_name: pulumi.Output[str]
+    """The policy's name, to pass as a deployment's ``rai_policy_name``."""
 
     def __init__(self, name: str, args: ContentFilterArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("ai-landing-zone:openai:ContentFilter", name, None, opts)
+        super().__init__("ai-landing-zone:index:ContentFilter", name, None, opts)
         self.policy = cognitiveservices.RaiPolicy(
             name,
             account_name=args["account_name"],

@@ -1,8 +1,5 @@
 """ModelDeployments: every model deployment of one account, one at a time."""
 
-from __future__ import annotations
-
-from collections.abc import Sequence
 from typing import NotRequired, TypedDict
 
 import pulumi
@@ -33,7 +30,7 @@ class ModelDeploymentsArgs(TypedDict):
     account_name: pulumi.Input[str]
     """Pass ``OpenAiAccount.name``, or a plain name for an account that already exists."""
     resource_group_name: pulumi.Input[str]
-    deployments: Sequence[ModelDeploymentArgs]
+    deployments: list[ModelDeploymentArgs]
 
 
 class ModelDeployments(pulumi.ComponentResource):
@@ -45,14 +42,13 @@ class ModelDeployments(pulumi.ComponentResource):
     account's deployments are chained; other accounts deploy in parallel.
     """
 
-    deployments: list[cognitiveservices.Deployment]
     names: pulumi.Output[list[str]]
-    last: cognitiveservices.Deployment | None
-    """The deployment that finishes last: wait on it before touching the account again."""
+    """Deployment names, in deployment order."""
 
     def __init__(self, name: str, args: ModelDeploymentsArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("ai-landing-zone:openai:ModelDeployments", name, None, opts)
-        self.deployments = []
+        super().__init__("ai-landing-zone:index:ModelDeployments", name, None, opts)
+        # Resources for Python callers; not annotated, so not schema outputs.
+        self.deployments: list[cognitiveservices.Deployment] = []
         previous: cognitiveservices.Deployment | None = None
         for spec in args["deployments"]:
             previous = cognitiveservices.Deployment(
@@ -73,6 +69,7 @@ class ModelDeployments(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[previous] if previous else None),
             )
             self.deployments.append(previous)
+        # The deployment that finishes last: wait on it before touching the account again.
         self.last = previous
         self.names = pulumi.Output.from_input([d["name"] for d in args["deployments"]])
         self.register_outputs({"names": self.names})

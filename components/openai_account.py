@@ -1,8 +1,5 @@
 """OpenAiAccount: one Azure OpenAI / AI Services account, hardened by default."""
 
-from __future__ import annotations
-
-from collections.abc import Sequence
 from typing import NotRequired, TypedDict
 
 import pulumi
@@ -12,7 +9,7 @@ from pulumi_azure_native import cognitiveservices
 class NetworkAclsArgs(TypedDict):
     default_action: str
     """``Allow`` or ``Deny``."""
-    ip_rules: NotRequired[Sequence[str]]
+    ip_rules: NotRequired[list[str]]
     """IPv4 addresses or CIDR ranges let through when the default action is Deny."""
     bypass: NotRequired[str]
     """``AzureServices`` (trusted Azure services) or ``None``."""
@@ -40,17 +37,18 @@ class OpenAiAccountArgs(TypedDict):
 class OpenAiAccount(pulumi.ComponentResource):
     """A ``Microsoft.CognitiveServices/accounts`` with a system-assigned identity."""
 
-    account: cognitiveservices.Account
-    id: pulumi.Output[str]
+    account_id: pulumi.Output[str]
     """ARM resource ID of the account."""
-    name: pulumi.Output[str]
+    account_name: pulumi.Output[str]
     endpoint: pulumi.Output[str]
+    """OpenAI endpoint, e.g. ``https://<subdomain>.openai.azure.com/``."""
     principal_id: pulumi.Output[str]
     """Object ID of the account's system-assigned identity."""
 
     def __init__(self, name: str, args: OpenAiAccountArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("ai-landing-zone:openai:OpenAiAccount", name, None, opts)
+        super().__init__("ai-landing-zone:index:OpenAiAccount", name, None, opts)
         acls = args.get("network_acls") or {"default_action": "Deny"}
+        # Not an annotated output: the Account resource is for Python callers only.
         self.account = cognitiveservices.Account(
             name,
             account_name=args["account_name"],
@@ -72,10 +70,15 @@ class OpenAiAccount(pulumi.ComponentResource):
             tags=args.get("tags"),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.id = self.account.id
-        self.name = self.account.name
+        self.account_id = self.account.id
+        self.account_name = self.account.name
         self.endpoint = self.account.properties.endpoint
         self.principal_id = self.account.identity.apply(lambda i: i.principal_id if i else None)
         self.register_outputs(
-            {"id": self.id, "name": self.name, "endpoint": self.endpoint, "principalId": self.principal_id}
+            {
+                "accountId": self.account_id,
+                "accountName": self.account_name,
+                "endpoint": self.endpoint,
+                "principalId": self.principal_id,
+            }
         )

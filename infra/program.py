@@ -90,8 +90,8 @@ def _declare_account(spec: AccountSpec, topology: Topology, rg_name: pulumi.Inpu
                 "tags": topology.tags,
             },
         )
-        account_name = account.name
-        outputs = {"id": account.id, "endpoint": account.endpoint, "principalId": account.principal_id}
+        account_name = account.account_name
+        outputs = {"id": account.account_id, "endpoint": account.endpoint, "principalId": account.principal_id}
 
     policies = {
         f.name: ContentFilter(

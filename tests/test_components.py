@@ -25,7 +25,7 @@ def test_account_is_hardened_by_default():
 
     resources = register(program)
     (account,) = of_type(resources, ACCOUNT)
-    assert account.parent.endswith("ai-landing-zone:openai:OpenAiAccount::acct")
+    assert account.parent.endswith("ai-landing-zone:index:OpenAiAccount::acct")
     i = account.inputs
     assert i["kind"] == "OpenAI"
     assert i["sku"] == {"name": "S0"}
@@ -69,7 +69,7 @@ def test_account_outputs_come_from_the_account():
 
     def program():
         acct = OpenAiAccount("acct", {"account_name": "oai-x", "resource_group_name": "rg-x", "location": "eastus2"})
-        pulumi.Output.all(acct.id, acct.endpoint, acct.principal_id).apply(lambda v: seen.update(values=v))
+        pulumi.Output.all(acct.account_id, acct.endpoint, acct.principal_id).apply(lambda v: seen.update(values=v))
 
     register(program)
     resource_id, endpoint, principal = seen["values"]
@@ -120,7 +120,7 @@ def test_deployments_on_one_account_are_serialized():
         ModelDeployments(
             "acct",
             {
-                "account_name": acct.name,
+                "account_name": acct.account_name,
                 "resource_group_name": "rg-x",
                 "deployments": [_deployment("a"), _deployment("b"), _deployment("c")],
             },
@@ -134,7 +134,7 @@ def test_deployments_on_one_account_are_serialized():
     assert d["acct-b"].depends_on == sorted([account.urn, d["acct-a"].urn])
     assert d["acct-c"].depends_on == sorted([account.urn, d["acct-b"].urn])
     for dep in d.values():
-        assert dep.parent.endswith("ai-landing-zone:openai:ModelDeployments::acct")
+        assert dep.parent.endswith("ai-landing-zone:index:ModelDeployments::acct")
 
 
 def test_deployment_shape():
@@ -234,7 +234,7 @@ def test_component_type_tokens():
 
     components = {r.type for r in register(program) if not r.custom}
     assert components == {
-        "ai-landing-zone:openai:OpenAiAccount",
-        "ai-landing-zone:openai:ContentFilter",
-        "ai-landing-zone:openai:ModelDeployments",
+        "ai-landing-zone:index:OpenAiAccount",
+        "ai-landing-zone:index:ContentFilter",
+        "ai-landing-zone:index:ModelDeployments",
     }

@@ -74,7 +74,7 @@ def test_json_inputs_use_wire_names(prod_json):
     assert {"accountName", "resourceGroupName", "kind", "sku", "identity", "properties"} <= set(account["inputs"])
     assert "customSubDomainName" in account["inputs"]["properties"]
     assert account["urn"].endswith(
-        "ai-landing-zone:openai:OpenAiAccount$azure-native:cognitiveservices:Account::" + account["name"]
+        "ai-landing-zone:index:OpenAiAccount$azure-native:cognitiveservices:Account::" + account["name"]
     )
 
 
