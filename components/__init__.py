@@ -5,6 +5,7 @@ component can be exposed to other languages through a component provider.
 """
 
 from components.content_filter import ContentFilter, ContentFilterArgs, HarmThresholdsArgs
+from components.keyless_access import KeylessAccess, KeylessAccessArgs, PrincipalArgs
 from components.model_deployments import ModelDeploymentArgs, ModelDeployments, ModelDeploymentsArgs
 from components.openai_account import NetworkAclsArgs, OpenAiAccount, OpenAiAccountArgs
 
@@ -12,10 +13,13 @@ __all__ = [
     "ContentFilter",
     "ContentFilterArgs",
     "HarmThresholdsArgs",
+    "KeylessAccess",
+    "KeylessAccessArgs",
     "ModelDeploymentArgs",
     "ModelDeployments",
     "ModelDeploymentsArgs",
     "NetworkAclsArgs",
     "OpenAiAccount",
     "OpenAiAccountArgs",
+    "PrincipalArgs",
 ]

@@ -37,16 +37,17 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     plan.add_argument("--config-file", type=Path, help="read this file instead of Pulumi.<stack>.yaml")
     plan.add_argument("--date", type=_date, help="plan as of this date (YYYY-MM-DD), for retirement checks")
-    sub.add_parser("schema", help="print the JSON Schema of Pulumi.<stack>.yaml, for editor validation")
+    schema = sub.add_parser("schema", help="print the JSON Schema of Pulumi.<stack>.yaml, for editor validation")
+    schema.add_argument("--team-file", action="store_true", help="the schema of a team file instead")
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "schema":
-        from infra.config import stack_file_schema
+        from infra.config import stack_file_schema, team_file_schema
 
-        print(json.dumps(stack_file_schema(), indent=2))
+        print(json.dumps(team_file_schema() if args.team_file else stack_file_schema(), indent=2))
         return EXIT_OK
     return _plan(args)
 

@@ -48,6 +48,19 @@ def yaml_path(loc: Sequence[str | int]) -> str:
     return out
 
 
+def join_path(prefix: str, sub: str) -> str:
+    """``landingZone.teams[0]`` + ``name``, or ``teams/x.yaml:`` + ``models[0]`` (a path inside a team file)."""
+    if sub.startswith("["):
+        return prefix + sub
+    return f"{prefix} {sub}" if prefix.endswith(":") else f"{prefix}.{sub}"
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    return f"is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}"
+
+
 def load_yaml(text: str):
     """Safe YAML through libyaml when present: the catalog and big stacks parse ~10x faster."""
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

@@ -51,6 +51,11 @@ class AzureMocks(pulumi.runtime.Mocks):
         if args.typ == "azure-native:resources:ResourceGroup":
             name = inputs.get("resourceGroupName", args.name)
             return f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{name}", {**inputs, "name": name}
+        if args.typ == "azure-native:authorization:RoleAssignment":
+            # An extension resource: its ID hangs off its scope.
+            name = inputs.get("roleAssignmentName", args.name)
+            resource_id = f"{inputs['scope']}/providers/Microsoft.Authorization/roleAssignments/{name}"
+            return resource_id, {**inputs, "name": name, "id": resource_id}
         template, name_key = _ARM_PATHS.get(args.typ, (None, None))
         if template is None:
             module, type_name = args.typ.split(":")[1:3]

@@ -25,12 +25,12 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from infra import mocks
-from infra.config import ROOT
-from infra.diagnostics import Diagnostic, error, errors_in, load_yaml
-from infra.program import PLAN_DATE_ENV
+from infra.config import PROJECT_ROOT, ROOT, LandingZone, parse
+from infra.diagnostics import Diagnostic, error, errors_in, load_yaml, yaml_problem
+from infra.parity import drift
+from infra.program import PLAN_DATE_ENV, TEAM_FILES_DIR_ENV
 from infra.topology import Topology, decide
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INFRA_DIR = PROJECT_ROOT / "infra"
 PROJECT = "ai-landing-zone"
 SECRET = "[secret]"
@@ -86,9 +86,7 @@ def load_stack(stack: str, config_file: Path | None = None) -> tuple[StackConfig
     try:
         doc = load_yaml(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        return None, [error(path.name, f"is not valid YAML{where}: {getattr(exc, 'problem', exc)}")]
+        return None, [error(path.name, yaml_problem(exc))]
     config = doc.get("config") if isinstance(doc, dict) else None
     if not isinstance(config, dict):
         return None, [error(f"{path.name}: config", "must be a mapping of config keys")]
@@ -118,13 +116,30 @@ def make_plan(stack: str, today: dt.date | None = None, config_file: Path | None
     cfg, plan.diagnostics = load_stack(stack, config_file)
     if cfg is None:
         return plan
-    plan.topology, diags = decide(cfg.landing_zone, today)
+    # Team file paths are relative to the stack file: the project root, or a --config-file's folder.
+    base_dir = cfg.path.parent
+    plan.topology, diags = decide(cfg.landing_zone, today, base_dir=base_dir)
     plan.diagnostics += diags
+    if plan.topology is not None and config_file is None:
+        plan.diagnostics += drift(plan.topology.config, _other_stacks(stack))
     if not plan.ok:
         return plan
-    resources, plan.outputs = run_program(stack, cfg.values, cfg.secret_keys, today)
+    resources, plan.outputs = run_program(stack, cfg.values, cfg.secret_keys, today, base_dir)
     plan.resources = in_dependency_order(resources)
     return plan
+
+
+def _other_stacks(stack: str) -> dict[str, LandingZone]:
+    """The repo's other stacks that parse; their own errors are their own plans' business."""
+    others = {}
+    for name in stack_names():
+        if name == stack:
+            continue
+        cfg, _ = load_stack(name)
+        lz, _ = parse(cfg.landing_zone) if cfg else (None, [])
+        if lz is not None:
+            others[name] = lz
+    return others
 
 
 def in_dependency_order(resources: list[mocks.RecordedResource]) -> list[mocks.RecordedResource]:
@@ -170,22 +185,28 @@ def fewer_gc_passes() -> Iterator[None]:
         gc.unfreeze()
 
 
+@contextlib.contextmanager
+def _environ(values: dict[str, str]) -> Iterator[None]:
+    previous = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in previous.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def run_program(
-    stack: str, config: dict[str, str], secret_keys: list[str], today: dt.date
+    stack: str, config: dict[str, str], secret_keys: list[str], today: dt.date, base_dir: Path = PROJECT_ROOT
 ) -> tuple[list[mocks.RecordedResource], dict]:
     monitor = mocks.install(PROJECT, stack)
     pulumi.runtime.set_all_config(config, secret_keys)
-    previous = os.environ.get(PLAN_DATE_ENV)
-    os.environ[PLAN_DATE_ENV] = today.isoformat()
-    try:
-        with fewer_gc_passes():
-            _sync_await(run_pulumi_func(lambda: runpy.run_path(str(INFRA_DIR), run_name="__main__")))
-            outputs = _sync_await(_resolve(settings.get_root_resource().outputs))
-    finally:
-        if previous is None:
-            os.environ.pop(PLAN_DATE_ENV, None)
-        else:
-            os.environ[PLAN_DATE_ENV] = previous
+    with _environ({PLAN_DATE_ENV: today.isoformat(), TEAM_FILES_DIR_ENV: str(base_dir)}), fewer_gc_passes():
+        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(INFRA_DIR), run_name="__main__")))
+        outputs = _sync_await(_resolve(settings.get_root_resource().outputs))
     return monitor.recorded, outputs
 
 

@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 
 import pulumi
 from pulumi_azure_native import cognitiveservices, resources
 
-from components import ContentFilter, ModelDeployments, OpenAiAccount
-from infra.config import ROOT
+from components import ContentFilter, KeylessAccess, ModelDeployments, OpenAiAccount
+from infra.config import PROJECT_ROOT, ROOT
 from infra.diagnostics import Diagnostic, format_diagnostics
-from infra.topology import AccountSpec, Topology, decide
+from infra.topology import AccountSpec, TeamPlacement, Topology, decide
 
 PLAN_DATE_ENV = "AI_LANDING_ZONE_PLAN_DATE"
 """Plan as of this ISO date instead of today (set by ``python -m infra plan --date``)."""
+TEAM_FILES_DIR_ENV = "AI_LANDING_ZONE_TEAM_FILES_DIR"
+"""Where team file paths start; the project root unless the plan reads a ``--config-file`` elsewhere."""
 
 
 class ConfigError(pulumi.RunError):
@@ -38,7 +41,8 @@ def plan_date() -> dt.date:
 
 def main() -> None:
     raw = pulumi.Config().get_object(ROOT)
-    topology, diagnostics = decide(raw, plan_date())
+    base_dir = Path(os.environ.get(TEAM_FILES_DIR_ENV) or PROJECT_ROOT)
+    topology, diagnostics = decide(raw, plan_date(), base_dir=base_dir)
     if topology is None:
         raise ConfigError(diagnostics)
     for d in diagnostics:
@@ -47,27 +51,45 @@ def main() -> None:
 
 
 def declare(topology: Topology) -> None:
-    rg_name: pulumi.Input[str] = topology.resource_group_name
-    if topology.create_resource_group:
-        rg = resources.ResourceGroup(
-            "platform",
-            resource_group_name=topology.resource_group_name,
-            location=topology.location,
-            tags=topology.tags,
-        )
-        rg_name = rg.name
-        pulumi.export("resourceGroupName", rg.name)
-    pulumi.export("accounts", {a.key: _declare_account(a, topology, rg_name) for a in topology.accounts})
+    groups = {
+        rg.key: resources.ResourceGroup(rg.key, resource_group_name=rg.name, location=rg.location, tags=rg.tags)
+        for rg in topology.resource_groups
+    }
+    accounts = {}
+    for spec in topology.accounts:
+        rg_name = groups[spec.resource_group].name if not spec.existing else spec.resource_group
+        accounts[spec.key] = _declare_account(spec, topology, rg_name)
+    pulumi.export("resourceGroups", {key: rg.name for key, rg in groups.items()})
+    pulumi.export("accounts", accounts)
+    pulumi.export("teams", {t.name: team_outputs(t, topology, accounts) for t in topology.teams})
+
+
+def team_outputs(team: TeamPlacement, topology: Topology, accounts: dict[str, dict]) -> dict:
+    """What an app team needs to call its models; the shape is documented in the README."""
+    specs = [a for a in topology.accounts if a.key in team.accounts]
+    deployments: dict[str, list[str]] = {}
+    for d in specs[0].deployments if specs else ():
+        if d.team == team.name:
+            deployments.setdefault(d.model_name, []).append(d.name)
+    return {
+        "tenancy": team.tenancy,
+        "sharedWith": list(team.shared_with),
+        "regions": [a.region for a in specs],
+        "primaryRegion": next((a.region for a in specs if a.role == "primary"), None),
+        "endpoints": {a.region: accounts[a.key]["endpoint"] for a in specs},
+        "accountIds": {a.region: accounts[a.key]["id"] for a in specs},
+        "accountNames": {a.region: accounts[a.key]["name"] for a in specs},
+        "deployments": deployments,
+        "gatewayUrl": None,
+    }
 
 
 def _declare_account(spec: AccountSpec, topology: Topology, rg_name: pulumi.Input[str]) -> dict:
     if spec.existing:
         # Read, never managed: the platform team owns this account.
-        found = cognitiveservices.get_account_output(
-            account_name=spec.name, resource_group_name=spec.resource_group_name
-        )
+        found = cognitiveservices.get_account_output(account_name=spec.name, resource_group_name=spec.resource_group)
         account_name: pulumi.Input[str] = spec.name
-        rg_name = spec.resource_group_name
+        account_id: pulumi.Input[str] = found.id
         outputs = {"id": found.id, "endpoint": found.properties.endpoint}
     else:
         acls = topology.network_acls
@@ -87,10 +109,10 @@ def _declare_account(spec: AccountSpec, topology: Topology, rg_name: pulumi.Inpu
                     "ip_rules": list(acls.ip_rules),
                     "bypass": acls.bypass,
                 },
-                "tags": topology.tags,
+                "tags": spec.tags,
             },
         )
-        account_name = account.account_name
+        account_name, account_id = account.account_name, account.account_id
         outputs = {"id": account.account_id, "endpoint": account.endpoint, "principalId": account.principal_id}
 
     policies = {
@@ -131,10 +153,27 @@ def _declare_account(spec: AccountSpec, topology: Topology, rg_name: pulumi.Inpu
             ],
         },
     )
+    KeylessAccess(
+        spec.key,
+        {
+            "account_id": account_id,
+            "principals": [
+                {
+                    "principal_id": a.principal_id,
+                    "principal_type": a.principal_type,
+                    "description": f"ai-landing-zone: OpenAI User for {', '.join(a.teams)}",
+                }
+                for a in spec.access
+            ],
+        },
+    )
     return {
         "name": account_name,
         "region": spec.region,
         "role": spec.role,
+        "group": spec.group,
+        "tenancy": spec.tenancy,
+        "teams": list(spec.teams),
         "existing": spec.existing,
         "deployments": deployments.names,
         **outputs,

@@ -112,6 +112,7 @@ def text(plan: Plan) -> str:
                 lines.append(f"{pad}    waits for: {', '.join(waits)}")
             walk(r.urn, depth + 1)
 
+    lines += _team_lines(plan)
     if plan.resources:
         lines.append("")
         walk(None, 0)
@@ -123,6 +124,17 @@ def text(plan: Plan) -> str:
         ]
     lines += _diagnostic_lines(plan, "  ")
     return "\n".join(lines) + "\n"
+
+
+def _team_lines(plan: Plan) -> list[str]:
+    """Where each team landed, and why."""
+    if plan.topology is None or not plan.topology.teams:
+        return []
+    out = ["", f"Teams (tenancy: {plan.topology.tenancy}):"]
+    for t in plan.topology.teams:
+        out.append(f"  {t.name} -> {t.group} [{', '.join(t.accounts)}]")
+        out.append(f"      {t.reason}")
+    return out
 
 
 def _diagnostic_lines(plan: Plan, bullet: str) -> list[str]:
@@ -139,6 +151,18 @@ def markdown(plan: Plan) -> str:
     if plan.diagnostics:
         out += ["| severity | path | message |", "|---|---|---|"]
         out += [f"| {d.severity} | `{d.path}` | {_cell(d.message)} |" for d in plan.diagnostics]
+        out.append("")
+    if plan.topology is not None and plan.topology.teams:
+        out += [
+            f"**Tenancy: {plan.topology.tenancy}**",
+            "",
+            "| team | account group | accounts | why |",
+            "|---|---|---|---|",
+        ]
+        out += [
+            f"| `{t.name}` | `{t.group}` | {', '.join(f'`{a}`' for a in t.accounts)} | {_cell(t.reason)} |"
+            for t in plan.topology.teams
+        ]
         out.append("")
     if plan.resources:
         counts = Counter(r.type for r in plan.resources if r.custom)

@@ -1,28 +1,40 @@
 """Decides what exists: plain data in, plain data out, no Pulumi.
 
-The decisions (which account holds which deployment, names, limits) are the
-heart of the product, so they live here as pure functions that are fast to
-test exhaustively. ``components/`` only declares what this returns.
+The decisions (which teams share which account, names, role assignments,
+limits) are the heart of the product, so they live here as pure functions
+that are fast to test exhaustively. ``components/`` only declares what this
+returns.
+
+Tenancy:
+- shared: one account per region per governance profile (content filter +
+  data classification). Teams with the same profile share it; a team with
+  ``isolation: dedicated`` gets its own, in the platform resource group.
+- distributed: every team gets its own resource group and account per region.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from infra import catalog as catalog_mod
 from infra.config import (
     BUILTIN_RAI_POLICY,
     DEFAULT_CONTENT_FILTER,
+    PROJECT_ROOT,
     PROVISIONED_SKUS,
     ROOT,
     ContentFilter,
     LandingZone,
     NetworkAcls,
+    Team,
     parse,
 )
-from infra.diagnostics import Diagnostic, error, errors_in
+from infra.diagnostics import Diagnostic, error, errors_in, join_path
+
+MAX_ACCOUNT_NAME = 64
 
 
 @dataclass(frozen=True)
@@ -40,10 +52,29 @@ class DeploymentSpec:
     """Name of a custom filter created on the account, or None for the built-in policy."""
     path: str
     """YAML path of the request that asked for it."""
+    explicit_name: bool = False
 
     @property
     def rai_policy_name(self) -> str:
         return self.content_filter or BUILTIN_RAI_POLICY
+
+
+@dataclass(frozen=True)
+class PrincipalAccess:
+    """One role assignment: Cognitive Services OpenAI User for a principal on an account."""
+
+    principal_id: str
+    principal_type: str
+    teams: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ResourceGroupSpec:
+    key: str
+    name: str
+    location: str
+    team: str | None
+    tags: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -56,34 +87,67 @@ class AccountSpec:
     kind: str
     sku: str
     custom_subdomain: str
-    resource_group_name: str
+    resource_group: str
+    """Key of a ``ResourceGroupSpec``, or the name of the existing account's resource group."""
     existing: bool
+    group: str
+    """Account group: ``shared-<filter>-<classification>`` or ``team-<team>``."""
+    tenancy: Literal["shared", "dedicated"]
     deployments: tuple[DeploymentSpec, ...]
     content_filters: tuple[ContentFilter, ...]
     teams: tuple[str, ...]
+    access: tuple[PrincipalAccess, ...]
+    tags: dict[str, str]
     reason: str
-    """Why these deployments landed on this account, shown in the plan."""
+    """Why these teams' deployments landed on this account, shown in the plan."""
+
+
+@dataclass(frozen=True)
+class TeamPlacement:
+    name: str
+    cost_center: str
+    owners: tuple[str, ...]
+    group: str
+    tenancy: Literal["shared", "dedicated"]
+    shared_with: tuple[str, ...]
+    accounts: tuple[str, ...]
+    """Keys of the accounts that hold the team's deployments (one per region)."""
+    reason: str
 
 
 @dataclass(frozen=True)
 class Topology:
+    config: LandingZone
     environment: str
+    tenancy: str
     location: str
-    resource_group_name: str
-    create_resource_group: bool
     disable_local_auth: bool
     public_network_access: str
     network_acls: NetworkAcls
-    tags: dict[str, str]
+    resource_groups: tuple[ResourceGroupSpec, ...]
     accounts: tuple[AccountSpec, ...]
+    teams: tuple[TeamPlacement, ...]
     diagnostics: tuple[Diagnostic, ...]
+
+    def resource_group(self, key: str) -> ResourceGroupSpec | None:
+        return next((rg for rg in self.resource_groups if rg.key == key), None)
+
+
+@dataclass(frozen=True)
+class _Group:
+    key: str
+    tenancy: Literal["shared", "dedicated"]
+    members: tuple[int, ...]
+    content_filter: str
+    data_classification: str
+    why: str
 
 
 def decide(
-    raw: Any, today: dt.date, catalog: catalog_mod.Catalog | None = None
+    raw: Any, today: dt.date, catalog: catalog_mod.Catalog | None = None, base_dir: Path = PROJECT_ROOT
 ) -> tuple[Topology | None, list[Diagnostic]]:
     """Config object -> topology, or None when there is any error. Diagnostics are always returned."""
-    lz, diags = parse(raw)
+    lz, diags = parse(raw, base_dir)
     if lz is None:
         return None, diags
     topology = build(lz, catalog or catalog_mod.load(), today)
@@ -92,16 +156,42 @@ def decide(
     return (None if errors_in(diags) else topology), diags
 
 
+def profile(team: Team) -> str:
+    return f"contentFilter={team.content_filter}, dataClassification={team.data_classification}"
+
+
+def account_groups(lz: LandingZone) -> list[_Group]:
+    """Which teams share an account. Teams with different profiles never do."""
+    groups: list[_Group] = []
+    if lz.tenancy == "distributed":
+        for i, t in enumerate(lz.teams):
+            why = "tenancy: distributed gives every team its own resource group and accounts"
+            groups.append(_Group(f"team-{t.name}", "dedicated", (i,), t.content_filter, t.data_classification, why))
+        return groups
+    by_profile: dict[tuple[str, str], list[int]] = {}
+    for i, t in enumerate(lz.teams):
+        if t.isolation == "dedicated":
+            why = "isolation: dedicated"
+            groups.append(_Group(f"team-{t.name}", "dedicated", (i,), t.content_filter, t.data_classification, why))
+        else:
+            by_profile.setdefault((t.content_filter, t.data_classification), []).append(i)
+    for (content_filter, classification), members in by_profile.items():
+        key = f"shared-{content_filter.lower()}-{classification}"
+        groups.append(_Group(key, "shared", tuple(members), content_filter, classification, "same governance profile"))
+    return sorted(groups, key=lambda g: g.key)
+
+
 def build(lz: LandingZone, catalog: catalog_mod.Catalog, today: dt.date) -> Topology:
     diags: list[Diagnostic] = []
-    deployments: list[DeploymentSpec] = []
+    deployments_of: list[list[DeploymentSpec]] = []
     for t, team in enumerate(lz.teams):
         custom = None if team.content_filter == DEFAULT_CONTENT_FILTER else team.content_filter
+        mine = []
         for m, req in enumerate(team.models):
-            path = f"{ROOT}.teams[{t}].models[{m}]"
+            path = join_path(lz.team_path(t), f"models[{m}]")
             diags += catalog_mod.check_model(req, path, catalog, today)
             info = catalog.models.get(req.name)
-            deployments.append(
+            mine.append(
                 DeploymentSpec(
                     name=req.deployment_name or f"{team.name}-{req.name}",
                     team=team.name,
@@ -113,50 +203,145 @@ def build(lz: LandingZone, catalog: catalog_mod.Catalog, today: dt.date) -> Topo
                     version_upgrade_option=req.version_upgrade_option,
                     content_filter=custom,
                     path=path,
+                    explicit_name=req.deployment_name is not None,
                 )
             )
-
-    used_filters = {d.content_filter for d in deployments}
-    filters = tuple(f for f in lz.content_filters if f.name in used_filters)
-    rg_name = lz.resource_group.name or f"rg-{lz.name_prefix}-{lz.environment}"
-    teams = tuple(t.name for t in lz.teams)
-    accounts = []
-    for region in lz.regions:
-        existing = region.existing_account
-        name = existing.name if existing else f"oai-{lz.name_prefix}-{lz.environment}-{region.name}"
-        account = AccountSpec(
-            key=f"shared-{region.name}",
-            name=name,
-            region=region.name,
-            role=region.role,
-            kind=lz.account.kind,
-            sku=lz.account.sku,
-            custom_subdomain=region.custom_subdomain or name,
-            resource_group_name=existing.resource_group if existing else rg_name,
-            existing=existing is not None,
-            deployments=tuple(deployments),
-            content_filters=filters,
-            teams=teams,
-            reason="shared: the platform account of the region hosts every team's deployments"
-            + (" (existing account, not managed here)" if existing else ""),
-        )
-        diags += _account_limits(account, catalog)
-        accounts.append(account)
+        deployments_of.append(mine)
 
     primary = next((r.name for r in lz.regions if r.role == "primary"), lz.regions[0].name)
-    tags = {"environment": lz.environment, "landingZone": lz.name_prefix, "managedBy": "pulumi", **lz.tags}
+    base_tags = {"environment": lz.environment, "landingZone": lz.name_prefix, "managedBy": "pulumi", **lz.tags}
+    platform_rg = ResourceGroupSpec(
+        "platform", lz.resource_group.name or f"rg-{lz.name_prefix}-{lz.environment}", primary, None, base_tags
+    )
+    groups = account_groups(lz)
+    diags += _existing_account_checks(lz, groups)
+    filters = {f.name: f for f in lz.content_filters}
+
+    resource_groups: dict[str, ResourceGroupSpec] = {}
+    accounts: list[AccountSpec] = []
+    team_accounts: dict[int, list[str]] = {}
+    for group in groups:
+        teams = [lz.teams[i] for i in group.members]
+        tags = dict(base_tags)
+        if group.tenancy == "dedicated":
+            tags.update(team=teams[0].name, costCenter=teams[0].cost_center)
+        if lz.tenancy == "distributed":
+            name = f"{platform_rg.name}-{teams[0].name}"
+            rg = ResourceGroupSpec(f"team-{teams[0].name}", name, primary, teams[0].name, tags)
+        else:
+            rg = platform_rg
+        suffix = group.key.removeprefix("team-")
+        deployments = tuple(d for i in group.members for d in deployments_of[i])
+        content_filters = (filters[group.content_filter],) if group.content_filter in filters else ()
+        for region in lz.regions:
+            existing = region.existing_account
+            name = existing.name if existing else f"oai-{lz.name_prefix}-{lz.environment}-{suffix}-{region.name}"
+            if not existing and len(name) > MAX_ACCOUNT_NAME:
+                diags.append(
+                    error(
+                        f"{ROOT}.namePrefix",
+                        f"account name {name} would be {len(name)} characters; Azure allows {MAX_ACCOUNT_NAME}:"
+                        " shorten namePrefix, the environment, the team or content filter name",
+                    )
+                )
+            if not existing:
+                resource_groups.setdefault(rg.key, rg)
+            account = AccountSpec(
+                key=f"{group.key}-{region.name}",
+                name=name,
+                region=region.name,
+                role=region.role,
+                kind=lz.account.kind,
+                sku=lz.account.sku,
+                custom_subdomain=region.custom_subdomain or name,
+                resource_group=existing.resource_group if existing else rg.key,
+                existing=existing is not None,
+                group=group.key,
+                tenancy=group.tenancy,
+                deployments=deployments,
+                content_filters=content_filters,
+                teams=tuple(t.name for t in teams),
+                access=_access(teams),
+                tags=tags,
+                reason=_account_reason(group, teams) + (" (existing account, not managed here)" if existing else ""),
+            )
+            diags += _account_limits(account, catalog)
+            accounts.append(account)
+            for i in group.members:
+                team_accounts.setdefault(i, []).append(account.key)
+
+    placements = tuple(
+        _placement(lz, i, next(g for g in groups if i in g.members), team_accounts.get(i, []))
+        for i in range(len(lz.teams))
+    )
     return Topology(
+        config=lz,
         environment=lz.environment,
+        tenancy=lz.tenancy,
         location=primary,
-        resource_group_name=rg_name,
-        create_resource_group=any(not a.existing for a in accounts),
         disable_local_auth=lz.account.disable_local_auth,
         public_network_access=lz.account.public_network_access,
         network_acls=lz.account.network_acls,
-        tags=tags,
+        resource_groups=tuple(resource_groups.values()),
         accounts=tuple(accounts),
+        teams=placements,
         diagnostics=tuple(diags),
     )
+
+
+def _access(teams: list[Team]) -> tuple[PrincipalAccess, ...]:
+    """One assignment per principal per account: a principal shared by two teams is granted once."""
+    by_principal: dict[str, tuple[str, list[str]]] = {}
+    for team in teams:
+        for p in team.principals:
+            by_principal.setdefault(p.id.lower(), (p.type, []))[1].append(team.name)
+    return tuple(PrincipalAccess(pid, ptype, tuple(names)) for pid, (ptype, names) in sorted(by_principal.items()))
+
+
+def _account_reason(group: _Group, teams: list[Team]) -> str:
+    names = ", ".join(t.name for t in teams)
+    if group.tenancy == "dedicated":
+        return f"dedicated to {names}: {group.why}"
+    prof = profile(teams[0])
+    if len(teams) == 1:
+        return f"shared account for governance profile ({prof}); only {names} has this profile so far"
+    return f"shared by {names}: same governance profile ({prof})"
+
+
+def _placement(lz: LandingZone, index: int, group: _Group, accounts: list[str]) -> TeamPlacement:
+    team = lz.teams[index]
+    others = tuple(lz.teams[i].name for i in group.members if i != index)
+    if group.tenancy == "dedicated":
+        reason = f"dedicated: {group.why}"
+    elif others:
+        reason = f"shared with {', '.join(others)}: same governance profile ({profile(team)})"
+    else:
+        reason = f"shared account of its governance profile ({profile(team)}); no other team has it yet"
+    return TeamPlacement(
+        name=team.name,
+        cost_center=team.cost_center,
+        owners=tuple(team.owners),
+        group=group.key,
+        tenancy=group.tenancy,
+        shared_with=others,
+        accounts=tuple(accounts),
+        reason=reason,
+    )
+
+
+def _existing_account_checks(lz: LandingZone, groups: list[_Group]) -> list[Diagnostic]:
+    if len(groups) <= 1:
+        return []
+    return [
+        error(
+            f"{ROOT}.regions[{i}].existingAccount",
+            f"an existing account can host only one account group, but this stack needs {len(groups)}"
+            f" ({', '.join(g.key for g in groups)}); give those teams the same governance profile and"
+            " tenancy: shared, or remove existingAccount",
+        )
+        for i, r in enumerate(lz.regions)
+        if r.existing_account
+    ]
 
 
 def _account_limits(account: AccountSpec, catalog: catalog_mod.Catalog) -> list[Diagnostic]:
@@ -170,6 +355,13 @@ def _account_limits(account: AccountSpec, catalog: catalog_mod.Catalog) -> list[
                     f"{d.path}.deploymentName",
                     f"deployment name {d.name!r} is already used on account {account.name} by {first.path};"
                     " set a unique deploymentName",
+                )
+            )
+        if account.tenancy == "shared" and d.explicit_name and not d.name.startswith(f"{d.team}-"):
+            out.append(
+                error(
+                    f"{d.path}.deploymentName",
+                    f"{d.name!r} is on a shared account: start it with the team name, e.g. {d.team}-{d.name}",
                 )
             )
     standard = [d for d in account.deployments if d.sku not in PROVISIONED_SKUS]

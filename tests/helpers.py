@@ -23,6 +23,7 @@ ACCOUNT = "azure-native:cognitiveservices:Account"
 DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
 RAI_POLICY = "azure-native:cognitiveservices:RaiPolicy"
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
+ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 
 
 def register(fn: Callable[[], Any], stack: str = "test") -> list[RecordedResource]:
@@ -53,17 +54,24 @@ def write_stack(tmp_path: Path, landing_zone: Any, name: str = "Pulumi.test.yaml
     return path
 
 
+def team(name: str, principal: str = "00000000-0000-0000-0000-00000000000a", **overrides: Any) -> dict:
+    """A valid team with one model; ``overrides`` replace its keys."""
+    return {
+        "name": name,
+        "costCenter": "CC-1",
+        "owners": [f"{name}@contoso.com"],
+        "principals": [{"id": principal, "type": "Group"}],
+        "models": [{"name": "gpt-4.1-mini", "version": "2025-04-14", "sku": "GlobalStandard", "capacity": 10}],
+        **overrides,
+    }
+
+
 def minimal_landing_zone(**overrides: Any) -> dict:
     lz = {
         "environment": "dev",
         "namePrefix": "contoso",
         "regions": [{"name": "swedencentral", "role": "primary"}],
-        "teams": [
-            {
-                "name": "team-a",
-                "models": [{"name": "gpt-4.1-mini", "version": "2025-04-14", "sku": "GlobalStandard", "capacity": 10}],
-            }
-        ],
+        "teams": [team("team-a")],
     }
     lz.update(overrides)
     return lz

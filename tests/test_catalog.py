@@ -116,7 +116,7 @@ def test_standard_capacity_has_no_ptu_rules():
 
 
 def test_more_than_32_standard_deployments_on_one_account():
-    requests = [model(deploymentName=f"d{i}") for i in range(33)]
+    requests = [model(deploymentName=f"team-a-d{i}") for i in range(33)]
     errors = errors_for(requests)
     assert list(errors) == ["landingZone.teams[0].models[32]"]
     assert "would hold 33 standard deployments; Azure allows 32" in errors["landingZone.teams[0].models[32]"]
@@ -124,8 +124,8 @@ def test_more_than_32_standard_deployments_on_one_account():
 
 
 def test_provisioned_deployments_do_not_count_against_the_standard_limit():
-    requests = [model(deploymentName=f"d{i}") for i in range(32)]
-    requests.append(model(name="gpt-4.1", sku="GlobalProvisionedManaged", capacity=15, deploymentName="ptu"))
+    requests = [model(deploymentName=f"team-a-d{i}") for i in range(32)]
+    requests.append(model(name="gpt-4.1", sku="GlobalProvisionedManaged", capacity=15, deploymentName="team-a-ptu"))
     assert errors_for(requests) == {}
 
 
@@ -133,9 +133,10 @@ def test_duplicate_deployment_names_on_one_account():
     errors = errors_for([model(), model(capacity=20)])
     assert errors == {
         "landingZone.teams[0].models[1].deploymentName": "deployment name 'team-a-gpt-4.1-mini' is already used on"
-        " account oai-contoso-dev-swedencentral by landingZone.teams[0].models[0]; set a unique deploymentName"
+        " account oai-contoso-dev-shared-default-general-swedencentral by landingZone.teams[0].models[0];"
+        " set a unique deploymentName"
     }
-    assert errors_for([model(), model(capacity=20, deploymentName="second")]) == {}
+    assert errors_for([model(), model(capacity=20, deploymentName="team-a-second")]) == {}
 
 
 def test_catalog_errors_and_config_errors_come_together():

@@ -82,12 +82,15 @@ def test_json_inputs_use_wire_names(prod_json):
 def test_human_formats(fmt):
     result = cli("plan", "--stack", "prod", "--format", fmt, *DATE)
     assert result.returncode == 0, result.stderr
-    assert "oai-contoso-prod-francecentral" in result.stdout
+    assert "oai-contoso-prod-shared-default-general-francecentral" in result.stdout
     assert "contoso-chat-gpt-4.1-mini" in result.stdout
+    why = "same governance profile (contentFilter=default, dataClassification=general)"
     if fmt == "markdown":
-        assert "| `azure-native:cognitiveservices:Deployment` | 8 |" in result.stdout
+        assert "| `azure-native:cognitiveservices:Deployment` | 10 |" in result.stdout
+        assert "| `hr-copilot` | `shared-default-general` |" in result.stdout
     else:
-        assert "waits for: shared-swedencentral-contoso-chat-gpt-4.1-mini" in result.stdout
+        assert "waits for: shared-default-general-swedencentral-contoso-chat-gpt-4.1-mini" in result.stdout
+        assert f"shared with hr-copilot: {why}" in result.stdout
 
 
 def test_bad_config_exits_1_with_paths_and_no_traceback(tmp_path):
@@ -169,7 +172,9 @@ def test_runs_like_the_pulumi_language_host(tmp_path):
         f"sys.path.insert(0, {str(PROJECT_ROOT / 'infra')!r})\n"
         "from pulumi.runtime import mocks\n"
         "class M(mocks.Mocks):\n"
-        "    def new_resource(self, a): return a.name + '-id', a.inputs\n"
+        "    def new_resource(self, a):\n"
+        "        rid = f'/subscriptions/0/resourceGroups/rg/providers/Microsoft.X/x/{a.name}'\n"
+        "        return rid, {**a.inputs, 'id': rid}\n"
         "    def call(self, a): return {}, []\n"
         "mocks.set_mocks(M(), project='ai-landing-zone', stack='dev', preview=True)\n"
         "cfg = __import__('yaml').safe_load(open(" + repr(str(PROJECT_ROOT / "Pulumi.dev.yaml")) + "))['config']\n"

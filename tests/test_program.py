@@ -1,4 +1,4 @@
-"""The whole program, run the way the offline plan runs it, for each stack."""
+"""The whole program, run the way the offline plan runs it, for each stack and both tenancy modes."""
 
 from __future__ import annotations
 
@@ -14,11 +14,14 @@ from tests.helpers import (
     PLAN_DATE,
     RAI_POLICY,
     RESOURCE_GROUP,
+    ROLE_ASSIGNMENT,
     minimal_landing_zone,
     of_type,
-    stack_landing_zone,
+    team,
     write_stack,
 )
+
+OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
 
 
 @pytest.fixture(scope="module")
@@ -31,85 +34,175 @@ def prod():
     return make_plan("prod", PLAN_DATE)
 
 
+def _by_account(plan, type_: str) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for r in of_type(plan.resources, type_):
+        out.setdefault(r.inputs["accountName"], []).append(r)
+    return out
+
+
 def _chains(plan) -> dict[str, list[str]]:
-    """Deployments per account, in dependency order, checking each waits on exactly the previous one."""
-    chains: dict[str, list] = {}
-    for d in of_type(plan.resources, DEPLOYMENT):
-        chains.setdefault(d.parent, []).append(d)
+    """Deployment names per account in dependency order; each waits on exactly the previous one."""
     out = {}
-    for parent, deps in chains.items():
+    for account, deps in _by_account(plan, DEPLOYMENT).items():
+        urns = {d.urn for d in deps}
         previous = None
         for d in deps:
-            earlier = [u for u in d.depends_on if u.split("::")[-1] in {x.name for x in deps}]
-            assert earlier == ([previous.urn] if previous else []), d.name
+            assert [u for u in d.depends_on if u in urns] == ([previous.urn] if previous else []), d.name
             previous = d
-        out[parent.split("::")[-1]] = [d.inputs["deploymentName"] for d in deps]
+        out[account] = [d.inputs["deploymentName"] for d in deps]
     return out
+
+
+def _account_of_team(plan) -> dict[str, set[str]]:
+    teams: dict[str, set[str]] = {}
+    for account, deps in _by_account(plan, DEPLOYMENT).items():
+        for d in deps:
+            teams.setdefault(d.inputs["deploymentName"].split("-gpt")[0].split("-text")[0], set()).add(account)
+    return teams
 
 
 def test_dev_stack(dev):
     assert dev.ok, dev.diagnostics
     counts = Counter(r.type for r in dev.resources if r.custom)
-    lz = stack_landing_zone("dev")
-    n_models = sum(len(t["models"]) for t in lz["teams"])
-    assert counts == {RESOURCE_GROUP: 1, ACCOUNT: 1, RAI_POLICY: 1, DEPLOYMENT: n_models}
-    (account,) = of_type(dev.resources, ACCOUNT)
-    props = account.inputs["properties"]
-    assert account.inputs["accountName"] == "oai-contoso-dev-swedencentral"
-    assert props["publicNetworkAccess"] == "Enabled"
-    assert props["networkAcls"]["ipRules"] == [{"value": "203.0.113.0/24"}]
-    assert props["disableLocalAuth"] is True
+    # groups: shared default/general (contoso-chat + hr-copilot), shared strict/confidential, dedicated fraud-detect
+    assert counts == {RESOURCE_GROUP: 1, ACCOUNT: 3, RAI_POLICY: 1, DEPLOYMENT: 5, ROLE_ASSIGNMENT: 5}
+    for account in of_type(dev.resources, ACCOUNT):
+        props = account.inputs["properties"]
+        assert props["publicNetworkAccess"] == "Enabled"
+        assert props["networkAcls"]["ipRules"] == [{"value": "203.0.113.0/24"}]
+        assert props["disableLocalAuth"] is True
 
 
-def test_prod_stack_has_an_account_per_region_with_chained_deployments(prod):
+def test_prod_stack_has_an_account_per_group_per_region(prod):
     assert prod.ok, prod.diagnostics
     accounts = of_type(prod.resources, ACCOUNT)
-    assert sorted(a.inputs["location"] for a in accounts) == ["francecentral", "swedencentral"]
+    assert len(accounts) == 6
+    assert Counter(a.inputs["location"] for a in accounts) == {"swedencentral": 3, "francecentral": 3}
     for a in accounts:
         assert a.inputs["properties"]["publicNetworkAccess"] == "Disabled"
         assert a.inputs["properties"]["networkAcls"]["defaultAction"] == "Deny"
     chains = _chains(prod)
-    assert set(chains) == {"shared-swedencentral", "shared-francecentral"}
     # Same deployment names in every region: failover rewrites only the host.
-    assert chains["shared-swedencentral"] == chains["shared-francecentral"]
-    lz = stack_landing_zone("prod")
-    assert len(chains["shared-swedencentral"]) == sum(len(t["models"]) for t in lz["teams"])
+    for group in ("shared-default-general", "shared-strict-confidential", "fraud-detect"):
+        sweden, france = (chains[f"oai-contoso-prod-{group}-{r}"] for r in ("swedencentral", "francecentral"))
+        assert sweden == france and sweden
+    assert chains["oai-contoso-prod-shared-default-general-swedencentral"] == [
+        "contoso-chat-gpt-4.1-mini",
+        "contoso-chat-text-embedding-3-small",
+        "hr-copilot-gpt-4.1-mini",
+    ]
 
 
-def test_prod_deployments_never_wait_on_another_accounts_resources(prod):
-    owner = {}
-    for r in prod.resources:
-        if r.type in (ACCOUNT, RAI_POLICY, DEPLOYMENT):
-            owner[r.urn] = r.inputs["accountName"]
+def test_teams_with_different_profiles_never_share_an_account(prod):
+    teams = _account_of_team(prod)
+    assert teams["contoso-chat"] == teams["hr-copilot"]
+    assert teams["claims-assist"].isdisjoint(teams["contoso-chat"])
+    assert teams["fraud-detect"].isdisjoint(teams["contoso-chat"] | teams["claims-assist"])
+    filters_per_account = {
+        a: {d.inputs["properties"]["raiPolicyName"] for d in ds} for a, ds in _by_account(prod, DEPLOYMENT).items()
+    }
+    assert all(len(f) == 1 for f in filters_per_account.values())
+
+
+def test_deployments_never_wait_on_another_accounts_resources(prod):
+    owner = {r.urn: r.inputs["accountName"] for r in prod.resources if r.type in (ACCOUNT, RAI_POLICY, DEPLOYMENT)}
     for d in of_type(prod.resources, DEPLOYMENT):
-        waited = {owner[u] for u in d.depends_on if u in owner}
-        assert waited <= {d.inputs["accountName"]}, d.name
+        assert {owner[u] for u in d.depends_on if u in owner} <= {d.inputs["accountName"]}, d.name
 
 
 def test_custom_content_filter_is_created_before_its_deployments(prod):
     policies = {p.urn: p for p in of_type(prod.resources, RAI_POLICY)}
+    assert len(policies) == 2  # the strict profile's account in each region, nowhere else
     users = [d for d in of_type(prod.resources, DEPLOYMENT) if d.inputs["properties"]["raiPolicyName"] == "strict"]
-    assert users
+    assert len(users) == 2
     for d in users:
         (policy_urn,) = [u for u in d.depends_on if u in policies]
         assert policies[policy_urn].inputs["accountName"] == d.inputs["accountName"]
-    builtin = [d for d in of_type(prod.resources, DEPLOYMENT) if d not in users]
-    assert {d.inputs["properties"]["raiPolicyName"] for d in builtin} == {"Microsoft.DefaultV2"}
 
 
-def test_outputs_have_endpoints_and_no_keys(prod):
-    accounts = prod.outputs["accounts"]
-    assert set(accounts) == {"shared-swedencentral", "shared-francecentral"}
-    east = accounts["shared-swedencentral"]
-    assert east["endpoint"] == "https://oai-contoso-prod-swedencentral.openai.azure.com/"
-    assert east["id"].endswith("/accounts/oai-contoso-prod-swedencentral")
-    assert east["deployments"][0] == "contoso-chat-gpt-4.1-mini"
+def test_role_assignments_are_scoped_to_exactly_the_teams_accounts(prod):
+    accounts = {a.outputs["id"]: a.inputs["accountName"] for a in of_type(prod.resources, ACCOUNT)}
+    scopes: dict[str, set[str]] = {}
+    for ra in of_type(prod.resources, ROLE_ASSIGNMENT):
+        assert ra.inputs["scope"] in accounts, "scope must be an account, nothing broader"
+        assert ra.inputs["roleDefinitionId"].endswith(
+            f"/providers/Microsoft.Authorization/roleDefinitions/{OPENAI_USER}"
+        )
+        assert ra.inputs["roleDefinitionId"].startswith("/subscriptions/")
+        scopes.setdefault(ra.inputs["principalId"], set()).add(accounts[ra.inputs["scope"]])
+    teams = _account_of_team(prod)
+    assert scopes["6f1c2a9e-0b1d-4c55-9a7e-1d2f3a4b5c01"] == teams["contoso-chat"]  # contoso-chat developers
+    assert scopes["9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c03"] == teams["claims-assist"]
+    assert scopes["3c2b1a09-8f7e-4d6c-8b5a-493827160504"] == teams["fraud-detect"]
+    sp = next(r for r in of_type(prod.resources, ROLE_ASSIGNMENT) if r.inputs["principalId"].startswith("0d4e8f3a"))
+    assert sp.inputs["principalType"] == "ServicePrincipal"
+
+
+def test_role_assignment_names_are_stable(prod):
+    again = make_plan("prod", PLAN_DATE)
+    names = lambda plan: sorted(r.inputs["roleAssignmentName"] for r in of_type(plan.resources, ROLE_ASSIGNMENT))  # noqa: E731
+    assert names(prod) == names(again)
+    assert len(set(names(prod))) == len(names(prod))
+
+
+def test_team_outputs(prod):
+    chat = prod.outputs["teams"]["contoso-chat"]
+    assert chat["tenancy"] == "shared"
+    assert chat["sharedWith"] == ["hr-copilot"]
+    assert chat["regions"] == ["swedencentral", "francecentral"]
+    assert chat["primaryRegion"] == "swedencentral"
+    assert (
+        chat["endpoints"]["francecentral"]
+        == "https://oai-contoso-prod-shared-default-general-francecentral.openai.azure.com/"
+    )
+    assert chat["accountIds"]["swedencentral"].endswith(
+        "/accounts/oai-contoso-prod-shared-default-general-swedencentral"
+    )
+    assert chat["deployments"] == {
+        "gpt-4.1-mini": ["contoso-chat-gpt-4.1-mini"],
+        "text-embedding-3-small": ["contoso-chat-text-embedding-3-small"],
+    }
+    assert chat["gatewayUrl"] is None
+    assert prod.outputs["teams"]["fraud-detect"]["tenancy"] == "dedicated"
     text = json.dumps(prod.outputs).lower()
     assert "key" not in text and "connectionstring" not in text
 
 
-def test_plan_json_is_deterministic():
-    assert to_json(make_plan("prod", PLAN_DATE)) == to_json(make_plan("prod", PLAN_DATE))
+def test_plan_json_is_deterministic(prod):
+    assert to_json(make_plan("prod", PLAN_DATE)) == to_json(prod)
+
+
+def test_distributed_stack(tmp_path):
+    lz = minimal_landing_zone(
+        tenancy="distributed",
+        regions=[{"name": "swedencentral", "role": "primary"}, {"name": "eastus2", "role": "secondary"}],
+        teams=[
+            team("team-a", "00000000-0000-0000-0000-00000000000a"),
+            team("team-b", "00000000-0000-0000-0000-00000000000b"),
+        ],
+    )
+    plan = make_plan("test", PLAN_DATE, write_stack(tmp_path, lz))
+    assert plan.ok, plan.diagnostics
+    rgs = {r.inputs["resourceGroupName"] for r in of_type(plan.resources, RESOURCE_GROUP)}
+    assert rgs == {"rg-contoso-dev-team-a", "rg-contoso-dev-team-b"}
+    accounts = {a.inputs["accountName"]: a for a in of_type(plan.resources, ACCOUNT)}
+    assert set(accounts) == {
+        f"oai-contoso-dev-{t}-{r}" for t in ("team-a", "team-b") for r in ("swedencentral", "eastus2")
+    }
+    for name, account in accounts.items():
+        owner = "team-a" if "team-a" in name else "team-b"
+        assert account.inputs["resourceGroupName"] == f"rg-contoso-dev-{owner}"
+        assert account.inputs["tags"]["team"] == owner
+        assert account.inputs["tags"]["costCenter"] == "CC-1"
+    teams = _account_of_team(plan)
+    assert teams["team-a"] == {"oai-contoso-dev-team-a-swedencentral", "oai-contoso-dev-team-a-eastus2"}
+    ids = {a.outputs["id"]: n for n, a in accounts.items()}
+    for ra in of_type(plan.resources, ROLE_ASSIGNMENT):
+        owner = "team-a" if ra.inputs["principalId"].endswith("a") else "team-b"
+        assert ids[ra.inputs["scope"]].startswith(f"oai-contoso-dev-{owner}-")
+    assert len(of_type(plan.resources, ROLE_ASSIGNMENT)) == 4
+    assert plan.outputs["teams"]["team-b"]["tenancy"] == "dedicated"
 
 
 def test_existing_account_mode_creates_no_account(tmp_path):
@@ -130,7 +223,11 @@ def test_existing_account_mode_creates_no_account(tmp_path):
     assert dep.inputs["accountName"] == "oai-platform-shared"
     assert dep.inputs["resourceGroupName"] == "rg-platform"
     assert dep.depends_on == []
-    out = plan.outputs["accounts"]["shared-swedencentral"]
+    (ra,) = of_type(plan.resources, ROLE_ASSIGNMENT)
+    assert ra.inputs["scope"].endswith(
+        "/resourceGroups/rg-platform/providers/Microsoft.CognitiveServices/accounts/oai-platform-shared"
+    )
+    out = plan.outputs["accounts"]["shared-default-general-swedencentral"]
     assert out["existing"] is True
     assert out["endpoint"] == "https://oai-platform-shared.openai.azure.com/"
 

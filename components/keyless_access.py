@@ -1,0 +1,63 @@
+"""KeylessAccess: Entra principals may call one account's models, and nothing more."""
+
+import uuid
+from typing import NotRequired, TypedDict
+
+import pulumi
+from pulumi_azure_native import authorization
+
+OPENAI_USER_ROLE = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
+"""Cognitive Services OpenAI User (built-in, the same in every tenant)."""
+
+
+class PrincipalArgs(TypedDict):
+    principal_id: str
+    """Entra object ID of a group, service principal or user."""
+    principal_type: NotRequired[str]
+    """``Group`` (default), ``ServicePrincipal`` or ``User``. Set it: Azure then skips a directory
+    lookup that fails for principals created moments ago."""
+    description: NotRequired[str]
+
+
+class KeylessAccessArgs(TypedDict):
+    account_id: pulumi.Input[str]
+    """ARM ID of the account: the scope, and nothing broader."""
+    principals: list[PrincipalArgs]
+    role_definition_guid: NotRequired[str]
+    """Built-in role GUID; Cognitive Services OpenAI User by default."""
+
+
+def assignment_name(scope: str, principal_id: str, role_guid: str) -> str:
+    """Deterministic, like Bicep's guid(scope, principal, role): re-runs never churn."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{scope.lower()}|{principal_id.lower()}|{role_guid.lower()}"))
+
+
+def _role_definition_id(scope: str, role_guid: str) -> str:
+    subscription = scope.split("/")[2]
+    return f"/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}"
+
+
+class KeylessAccess(pulumi.ComponentResource):
+    """Role assignments on one Cognitive Services account, one per principal."""
+
+    role_assignment_names: pulumi.Output[list[str]]
+
+    def __init__(self, name: str, args: KeylessAccessArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("ai-landing-zone:index:KeylessAccess", name, None, opts)
+        role = args.get("role_definition_guid", OPENAI_USER_ROLE)
+        scope = pulumi.Output.from_input(args["account_id"])
+        names = []
+        for p in args["principals"]:
+            assignment = authorization.RoleAssignment(
+                f"{name}-{p['principal_id']}",
+                scope=scope,
+                principal_id=p["principal_id"],
+                principal_type=p.get("principal_type", "Group"),
+                role_definition_id=scope.apply(lambda s: _role_definition_id(s, role)),
+                role_assignment_name=scope.apply(lambda s, pid=p["principal_id"]: assignment_name(s, pid, role)),
+                description=p.get("description"),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            names.append(assignment.name)
+        self.role_assignment_names = pulumi.Output.all(*names) if names else pulumi.Output.from_input([])
+        self.register_outputs({"roleAssignmentNames": self.role_assignment_names})

@@ -1,0 +1,58 @@
+"""Dev/prod parity: every stack of the repo should have the same tenancy and teams.
+
+Sizes (regions, capacity, SKUs) may differ between environments; which teams
+exist, how they are isolated and which model versions they call may not, or a
+change tested in dev is not the change deployed in prod.
+"""
+
+from __future__ import annotations
+
+from infra.config import ROOT, LandingZone
+from infra.diagnostics import Diagnostic, warning
+
+MAX_LISTED = 5
+
+
+def signature(lz: LandingZone) -> dict[str, object]:
+    sig: dict[str, object] = {
+        "tenancy": lz.tenancy,
+        "contentFilters": sorted(f.name for f in lz.content_filters),
+    }
+    for t in lz.teams:
+        sig[f"team {t.name}"] = (
+            f"contentFilter={t.content_filter}, dataClassification={t.data_classification}, isolation={t.isolation}"
+        )
+        sig[f"team {t.name} models"] = sorted(f"{m.name} {m.version}" for m in t.models)
+    return sig
+
+
+def drift(lz: LandingZone, others: dict[str, LandingZone]) -> list[Diagnostic]:
+    mine = signature(lz)
+    out = []
+    for stack, other in sorted(others.items()):
+        theirs = signature(other)
+        diffs = [
+            f"{key}: {mine.get(key, 'absent')} here, {theirs.get(key, 'absent')} in {stack}"
+            for key in sorted(set(mine) | set(theirs))
+            if mine.get(key) != theirs.get(key)
+        ]
+        if not diffs:
+            continue
+        listed = "; ".join(diffs[:MAX_LISTED]) + (
+            f"; and {len(diffs) - MAX_LISTED} more" if len(diffs) > MAX_LISTED else ""
+        )
+        if lz.allow_topology_drift:
+            out.append(
+                Diagnostic(
+                    "info", ROOT, f"topology differs from stack {stack} (allowed: {lz.topology_drift_reason}): {listed}"
+                )
+            )
+        else:
+            out.append(
+                warning(
+                    ROOT,
+                    f"topology differs from stack {stack}: {listed}. Keep environments alike, or set"
+                    " allowTopologyDrift: true with a topologyDriftReason",
+                )
+            )
+    return out
