@@ -10,7 +10,6 @@ import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
 import pulumi
 from pulumi.runtime import mocks, rpc, settings
@@ -41,10 +40,21 @@ def _stable_uuid(*parts: str) -> str:
 
 
 class AzureMocks(pulumi.runtime.Mocks):
-    """Plausible ARM outputs: full resource IDs, names, endpoints and principal IDs."""
+    """Plausible ARM outputs: full resource IDs, names, endpoints and principal IDs.
+
+    ``stack_outputs`` answers ``StackReference``s: stack name -> that stack's outputs.
+    """
+
+    def __init__(self, stack_outputs: dict[str, dict] | None = None):
+        self.stack_outputs = stack_outputs or {}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
         inputs = args.inputs
+        if args.typ == "pulumi:pulumi:StackReference":
+            name = inputs.get("name", args.name)
+            if name not in self.stack_outputs:
+                raise KeyError(f"no mocked outputs for stack {name!r}")
+            return name, {"name": name, "outputs": self.stack_outputs[name], "secretOutputNames": []}
         if not args.custom and not args.typ.startswith("azure-native:"):
             return None, {}
         rg = inputs.get("resourceGroupName", "rg")
@@ -68,6 +78,9 @@ class AzureMocks(pulumi.runtime.Mocks):
         state = {**inputs, "name": name, "id": resource_id}
         if args.typ == ACCOUNT:
             state.update(_account_outputs(inputs, resource_id))
+        elif args.typ == "azure-native:web:WebApp":
+            state["defaultHostName"] = f"{name}.azurewebsites.net"
+        state.update(_identity_outputs(inputs, resource_id))
         return resource_id, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
@@ -80,6 +93,7 @@ class AzureMocks(pulumi.runtime.Mocks):
                 "name": name,
                 "kind": "OpenAI",
                 **_account_outputs(inputs, resource_id.format(accountName=name)),
+                **_identity_outputs(inputs, resource_id.format(accountName=name)),
             }, []
         if args.token == "azure-native:authorization:getClientConfig":
             return {"subscriptionId": SUBSCRIPTION_ID, "tenantId": TENANT_ID, "clientId": _stable_uuid("client")}, []
@@ -98,11 +112,15 @@ def _account_outputs(inputs: dict, resource_id: str) -> dict:
             "provisioningState": "Succeeded",
         }
     )
-    out: dict[str, Any] = {"properties": props}
+    return {"properties": props}
+
+
+def _identity_outputs(inputs: dict, resource_id: str) -> dict:
+    """A system-assigned identity gets a principal ID, as Azure assigns one on create."""
     identity = inputs.get("identity")
     if identity and "SystemAssigned" in str(identity.get("type", "")):
-        out["identity"] = {**identity, "principalId": _stable_uuid(resource_id, "identity"), "tenantId": TENANT_ID}
-    return out
+        return {"identity": {**identity, "principalId": _stable_uuid(resource_id, "identity"), "tenantId": TENANT_ID}}
+    return {}
 
 
 @dataclass
@@ -199,9 +217,9 @@ _QUIET.addHandler(logging.NullHandler())
 _QUIET.propagate = False
 
 
-def install(project: str, stack: str) -> RecordingMonitor:
+def install(project: str, stack: str, stack_outputs: dict[str, dict] | None = None) -> RecordingMonitor:
     """Point the Pulumi runtime at fresh mocks; returns the monitor that records."""
-    mock = AzureMocks()
+    mock = AzureMocks(stack_outputs)
     monitor = RecordingMonitor(mock)
     # set_mocks only creates a root stack when there is none: start every run from a clean one.
     settings.ROOT.set(None)

@@ -238,3 +238,106 @@ def test_component_type_tokens():
         "ai-landing-zone:index:ContentFilter",
         "ai-landing-zone:index:ModelDeployments",
     }
+
+
+def test_keyless_access_grants_openai_user_on_the_account_only():
+    from components import KeylessAccess
+    from components.keyless_access import assignment_name
+
+    def program():
+        acct = OpenAiAccount("acct", {"account_name": "oai-x", "resource_group_name": "rg-x", "location": "eastus2"})
+        KeylessAccess(
+            "acct",
+            {
+                "account_id": acct.account_id,
+                "principals": [
+                    {"principal_id": "00000000-0000-0000-0000-00000000000a"},
+                    {"principal_id": "00000000-0000-0000-0000-00000000000b", "principal_type": "ServicePrincipal"},
+                ],
+            },
+        )
+
+    resources = register(program)
+    (account,) = of_type(resources, ACCOUNT)
+    scope = account.outputs["id"]
+    grants = {r.inputs["principalId"]: r for r in of_type(resources, "azure-native:authorization:RoleAssignment")}
+    assert set(grants) == {"00000000-0000-0000-0000-00000000000a", "00000000-0000-0000-0000-00000000000b"}
+    for pid, ra in grants.items():
+        assert ra.inputs["scope"] == scope
+        assert ra.inputs["roleDefinitionId"] == (
+            "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/"
+            "roleDefinitions/5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
+        )
+        assert ra.inputs["roleAssignmentName"] == assignment_name(scope, pid, "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd")
+        assert account.urn in ra.depends_on
+    assert grants["00000000-0000-0000-0000-00000000000a"].inputs["principalType"] == "Group"
+    assert grants["00000000-0000-0000-0000-00000000000b"].inputs["principalType"] == "ServicePrincipal"
+
+
+def test_assignment_names_are_deterministic_guids():
+    from components.keyless_access import assignment_name
+
+    a = assignment_name("/subscriptions/s/x", "P", "R")
+    assert a == assignment_name("/SUBSCRIPTIONS/S/X", "p", "r")
+    assert a != assignment_name("/subscriptions/s/y", "p", "r")
+    assert len(a) == 36 and a.count("-") == 4
+
+
+def test_component_provider_schema_lists_every_component():
+    """What `pulumi package add` would generate SDKs from, inferred from the type annotations."""
+    from pulumi.provider.experimental.analyzer import Analyzer
+
+    import components
+
+    public = [
+        getattr(components, n)
+        for n in components.__all__
+        if isinstance(getattr(components, n), type) and issubclass(getattr(components, n), pulumi.ComponentResource)
+    ]
+    result = Analyzer("ai-landing-zone").analyze(public)
+    defs = result["component_definitions"]
+    assert set(defs) == {"OpenAiAccount", "ContentFilter", "ModelDeployments", "KeylessAccess"}
+    expect = {
+        "OpenAiAccount": (
+            {
+                "accountName",
+                "resourceGroupName",
+                "location",
+                "kind",
+                "skuName",
+                "customSubdomain",
+                "disableLocalAuth",
+                "publicNetworkAccess",
+                "networkAcls",
+                "tags",
+            },
+            {"accountId", "accountName", "endpoint", "principalId"},
+        ),
+        "ContentFilter": (
+            {
+                "accountName",
+                "resourceGroupName",
+                "policyName",
+                "basePolicyName",
+                "mode",
+                "prompt",
+                "completion",
+                "jailbreak",
+                "indirectAttack",
+                "protectedMaterial",
+                "tags",
+            },
+            {"policyName"},
+        ),
+        "ModelDeployments": ({"accountName", "resourceGroupName", "deployments"}, {"names"}),
+        "KeylessAccess": ({"accountId", "principals", "roleDefinitionGuid"}, {"roleAssignmentNames"}),
+    }
+    for name, (inputs, outputs) in expect.items():
+        assert set(defs[name].inputs) == inputs, name
+        assert set(defs[name].outputs) == outputs, name
+    assert not defs["OpenAiAccount"].inputs["accountName"].optional
+    assert defs["OpenAiAccount"].inputs["kind"].optional
+    assert {"NetworkAclsArgs", "HarmThresholdsArgs", "ModelDeploymentArgs", "PrincipalArgs"} <= set(
+        result["type_definitions"]
+    )
+    assert defs["ModelDeployments"].description.startswith("``Microsoft.CognitiveServices/accounts/deployments``")
