@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 PER_ACCOUNT = 25
 """Deployments per account: under Azure's 32 standard deployments per account."""
 DATE = "2026-11-21"
+PRINCIPAL = "00000000-0000-0000-0000-0000000000be"
 
 
 def shape(size: int) -> tuple[int, int]:
@@ -46,13 +48,16 @@ def landing_zone(size: int) -> dict:
         "teams": [
             {
                 "name": "bench",
+                "costCenter": "CC-0",
+                "owners": ["bench@contoso.com"],
+                "principals": [{"id": PRINCIPAL, "type": "Group"}],
                 "models": [
                     {
                         "name": "gpt-4.1-mini",
                         "version": "2025-04-14",
                         "sku": "GlobalStandard",
                         "capacity": 1,
-                        "deploymentName": f"d{j:02d}",
+                        "deploymentName": f"bench-d{j:02d}",
                     }
                     for j in range(per_account)
                 ],
@@ -80,7 +85,7 @@ def run_floor(size: int) -> int:
     import pulumi
     from pulumi.runtime.stack import run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await
-    from pulumi_azure_native import cognitiveservices, resources
+    from pulumi_azure_native import authorization, cognitiveservices, resources
 
     from infra import mocks
     from infra.plan import fewer_gc_passes
@@ -105,13 +110,26 @@ def run_floor(size: int) -> int:
                     network_acls=cognitiveservices.NetworkRuleSetArgs(default_action="Deny", bypass="AzureServices"),
                 ),
             )
+            authorization.RoleAssignment(
+                f"acct{i}-access",
+                scope=account.id,
+                principal_id=PRINCIPAL,
+                principal_type="Group",
+                role_definition_id=account.id.apply(
+                    lambda s: (
+                        f"/subscriptions/{s.split('/')[2]}/providers/"
+                        "Microsoft.Authorization/roleDefinitions/5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
+                    )
+                ),
+                role_assignment_name=account.id.apply(lambda s: str(uuid.uuid5(uuid.NAMESPACE_URL, s))),
+            )
             previous = None
             for j in range(per_account):
                 previous = cognitiveservices.Deployment(
                     f"acct{i}-d{j}",
                     account_name=account.name,
                     resource_group_name=rg.name,
-                    deployment_name=f"d{j:02d}",
+                    deployment_name=f"bench-d{j:02d}",
                     sku=cognitiveservices.SkuArgs(name="GlobalStandard", capacity=1),
                     properties=cognitiveservices.DeploymentPropertiesArgs(
                         model=cognitiveservices.DeploymentModelArgs(
@@ -131,13 +149,13 @@ def run_floor(size: int) -> int:
 
 def one(kind: str, size: int) -> None:
     """Child process: import everything first, then time only the work."""
-    from pulumi_azure_native import cognitiveservices, resources
+    from pulumi_azure_native import authorization, cognitiveservices, resources
 
     import infra.catalog
     import infra.plan  # noqa: F401
 
     # Imports are not what we measure: azure-native loads modules on first attribute access.
-    _ = cognitiveservices.Account, cognitiveservices.Deployment, resources.ResourceGroup
+    _ = authorization.RoleAssignment, cognitiveservices.Account, cognitiveservices.Deployment, resources.ResourceGroup
     infra.catalog.load()
 
     start = time.perf_counter()

@@ -81,10 +81,6 @@ DeploymentName = Annotated[
         r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
     ),
 ]
-PolicyName = Annotated[
-    str,
-    _pattern(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", "1-64 letters, digits, '_' or '-', starting with a letter or digit"),
-]
 Guid = Annotated[
     str,
     _pattern(
@@ -161,7 +157,8 @@ class HarmThresholds(_Strict):
 
 
 class ContentFilter(_Strict):
-    name: PolicyName
+    name: Slug
+    """Also part of the names of the accounts that use it, hence a lowercase slug."""
     base_policy: Literal["Microsoft.DefaultV2", "Microsoft.Default"] = BUILTIN_RAI_POLICY
     mode: Literal["Default", "Deferred", "Blocking", "Asynchronous_filter"] = "Default"
     prompt: HarmThresholds = Field(default_factory=HarmThresholds)
@@ -369,6 +366,11 @@ def _semantic_checks(lz: LandingZone) -> list[Diagnostic]:
                 )
             )
     filters = {f.name for f in lz.content_filters}
+    if DEFAULT_CONTENT_FILTER in filters:
+        i = next(i for i, f in enumerate(lz.content_filters) if f.name == DEFAULT_CONTENT_FILTER)
+        out.append(
+            error(f"{ROOT}.contentFilters[{i}].name", "'default' means the built-in Microsoft.DefaultV2: pick another")
+        )
     for i, team in enumerate(lz.teams):
         if team.content_filter != DEFAULT_CONTENT_FILTER and team.content_filter not in filters:
             choices = ", ".join([DEFAULT_CONTENT_FILTER, *sorted(filters)])

@@ -176,7 +176,7 @@ def account_groups(lz: LandingZone) -> list[_Group]:
         else:
             by_profile.setdefault((t.content_filter, t.data_classification), []).append(i)
     for (content_filter, classification), members in by_profile.items():
-        key = f"shared-{content_filter.lower()}-{classification}"
+        key = f"shared-{content_filter}-{classification}"
         groups.append(_Group(key, "shared", tuple(members), content_filter, classification, "same governance profile"))
     return sorted(groups, key=lambda g: g.key)
 
@@ -214,7 +214,7 @@ def build(lz: LandingZone, catalog: catalog_mod.Catalog, today: dt.date) -> Topo
         "platform", lz.resource_group.name or f"rg-{lz.name_prefix}-{lz.environment}", primary, None, base_tags
     )
     groups = account_groups(lz)
-    diags += _existing_account_checks(lz, groups)
+    diags += _single_group_checks(lz, groups)
     filters = {f.name: f for f in lz.content_filters}
 
     resource_groups: dict[str, ResourceGroupSpec] = {}
@@ -329,19 +329,23 @@ def _placement(lz: LandingZone, index: int, group: _Group, accounts: list[str]) 
     )
 
 
-def _existing_account_checks(lz: LandingZone, groups: list[_Group]) -> list[Diagnostic]:
+def _single_group_checks(lz: LandingZone, groups: list[_Group]) -> list[Diagnostic]:
+    """A region's existing account or custom subdomain names one account: fine only with one account group."""
     if len(groups) <= 1:
         return []
-    return [
-        error(
-            f"{ROOT}.regions[{i}].existingAccount",
-            f"an existing account can host only one account group, but this stack needs {len(groups)}"
-            f" ({', '.join(g.key for g in groups)}); give those teams the same governance profile and"
-            " tenancy: shared, or remove existingAccount",
-        )
-        for i, r in enumerate(lz.regions)
-        if r.existing_account
-    ]
+    out = []
+    for i, region in enumerate(lz.regions):
+        for key, value in (("existingAccount", region.existing_account), ("customSubdomain", region.custom_subdomain)):
+            if value:
+                out.append(
+                    error(
+                        f"{ROOT}.regions[{i}].{key}",
+                        f"names one account, but this stack needs {len(groups)} per region"
+                        f" ({', '.join(g.key for g in groups)}); give those teams the same governance profile and"
+                        f" tenancy: shared, or remove {key}",
+                    )
+                )
+    return out
 
 
 def _account_limits(account: AccountSpec, catalog: catalog_mod.Catalog) -> list[Diagnostic]:

@@ -24,7 +24,8 @@ def topo(**lz) -> Topology:
 
 def errors(**lz) -> dict[str, str]:
     model, diags = parse(minimal_landing_zone(**lz))
-    diags = diags + list(build(model, catalog.load(), PLAN_DATE).diagnostics)
+    if model is not None:
+        diags += build(model, catalog.load(), PLAN_DATE).diagnostics
     return {d.path: d.message for d in diags if d.severity == "error"}
 
 
@@ -188,7 +189,7 @@ def test_existing_account_needs_a_single_account_group():
         }
     ]
     errs = errors(regions=regions, teams=[team("team-a"), team("team-b", isolation="dedicated")])
-    assert "can host only one account group" in errs["landingZone.regions[0].existingAccount"]
+    assert "names one account, but this stack needs 2 per region" in errs["landingZone.regions[0].existingAccount"]
     ok = topo(regions=regions, teams=[team("team-a"), team("team-b")])
     assert ok.resource_groups == ()
     assert ok.accounts[0].existing and ok.accounts[0].resource_group == "rg-platform"
@@ -202,3 +203,18 @@ def test_account_names_longer_than_azure_allows():
         teams=[team("a-really-long-team-name-for-test", isolation="dedicated")],
     )
     assert "Azure allows 64" in errs["landingZone.namePrefix"]
+
+
+def test_custom_subdomain_needs_a_single_account_group():
+    regions = [{"name": "swedencentral", "role": "primary", "customSubdomain": "contoso-ai"}]
+    errs = errors(
+        regions=regions, contentFilters=[STRICT], teams=[team("team-a"), team("team-b", contentFilter="strict")]
+    )
+    assert "landingZone.regions[0].customSubdomain" in errs
+    (account,) = topo(regions=regions, teams=[team("team-a"), team("team-b")]).accounts
+    assert account.custom_subdomain == "contoso-ai"
+
+
+def test_content_filter_names_fit_in_account_names():
+    assert "DNS-safe slug" in errors(contentFilters=[{"name": "Strict_1"}])["landingZone.contentFilters[0].name"]
+    assert "built-in" in errors(contentFilters=[{"name": "default"}])["landingZone.contentFilters[0].name"]
