@@ -7,7 +7,10 @@ component can be exposed to other languages through a component provider.
 from components.content_filter import ContentFilter, ContentFilterArgs, HarmThresholdsArgs
 from components.keyless_access import KeylessAccess, KeylessAccessArgs, PrincipalArgs
 from components.model_deployments import ModelDeploymentArgs, ModelDeployments, ModelDeploymentsArgs
+from components.network import Network, NetworkArgs, SubnetArgs
 from components.openai_account import NetworkAclsArgs, OpenAiAccount, OpenAiAccountArgs
+from components.private_dns import PrivateDns, PrivateDnsArgs
+from components.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
 
 __all__ = [
     "ContentFilter",
@@ -18,8 +21,15 @@ __all__ = [
     "ModelDeploymentArgs",
     "ModelDeployments",
     "ModelDeploymentsArgs",
+    "Network",
     "NetworkAclsArgs",
+    "NetworkArgs",
     "OpenAiAccount",
     "OpenAiAccountArgs",
     "PrincipalArgs",
+    "PrivateDns",
+    "PrivateDnsArgs",
+    "PrivateEndpoint",
+    "PrivateEndpointArgs",
+    "SubnetArgs",
 ]

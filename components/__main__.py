@@ -12,9 +12,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pulumi.provider.experimental import component_provider_host  # noqa: E402
 
-from components import ContentFilter, KeylessAccess, ModelDeployments, OpenAiAccount  # noqa: E402
+from components import (  # noqa: E402
+    ContentFilter,
+    KeylessAccess,
+    ModelDeployments,
+    Network,
+    OpenAiAccount,
+    PrivateDns,
+    PrivateEndpoint,
+)
 
-COMPONENTS = [OpenAiAccount, ContentFilter, ModelDeployments, KeylessAccess]
+COMPONENTS = [OpenAiAccount, ContentFilter, ModelDeployments, KeylessAccess, Network, PrivateDns, PrivateEndpoint]
 
 if __name__ == "__main__":
     component_provider_host(COMPONENTS, name="ai-landing-zone", version="0.1.0")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import itertools
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
@@ -98,6 +99,27 @@ TeamFile = Annotated[
         "a .yaml path relative to the project root, without '..', e.g. teams/contoso-chat.yaml",
     ),
 ]
+# ASCII classes: Unicode \w makes these patterns too big for pydantic's regex engine.
+_ARM = r"^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-A-Za-z0-9_.()]{1,90}/providers/"
+SubnetId = Annotated[
+    str,
+    _pattern(
+        _ARM + r"Microsoft\.Network/virtualNetworks/[A-Za-z0-9_.-]{2,64}/subnets/[A-Za-z0-9_.-]{1,80}$",
+        "a subnet resource ID: /subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.Network/"
+        "virtualNetworks/<vnet>/subnets/<subnet>",
+    ),
+]
+PrivateDnsZoneId = Annotated[
+    str,
+    _pattern(
+        _ARM + r"Microsoft\.Network/privateDnsZones/[A-Za-z0-9_.-]{1,253}$",
+        "a private DNS zone resource ID: /subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.Network/"
+        "privateDnsZones/<zone>",
+    ),
+]
+PrivateDnsZone = Literal[
+    "privatelink.openai.azure.com", "privatelink.cognitiveservices.azure.com", "privatelink.services.ai.azure.com"
+]
 DataClassification = Literal["public", "general", "confidential", "highly-confidential"]
 Environment = Annotated[str, _pattern(r"^[a-z][a-z0-9]{1,9}$", "2-10 lowercase letters and digits, e.g. dev or prod")]
 NamePrefix = Annotated[str, _pattern(r"^[a-z][a-z0-9]{1,11}$", "2-12 lowercase letters and digits, e.g. contoso")]
@@ -131,20 +153,57 @@ class Region(_Strict):
     """Globally unique subdomain; defaults to the account name."""
 
 
-class NetworkAcls(_Strict):
-    default_action: Literal["Allow", "Deny"] = "Deny"
-    ip_rules: list[str] = Field(default_factory=list)
-    """IPv4 addresses or CIDR ranges allowed through the account firewall."""
-    bypass: Literal["None", "AzureServices"] = "AzureServices"
-
-
 class AccountSettings(_Strict):
     kind: Literal["OpenAI", "AIServices"] = "OpenAI"
     sku: Literal["S0"] = "S0"
     disable_local_auth: bool = True
     """Keyless by default: callers authenticate with Entra ID."""
-    public_network_access: Literal["Enabled", "Disabled"] = "Disabled"
-    network_acls: NetworkAcls = Field(default_factory=NetworkAcls)
+    trusted_services_bypass: bool = True
+    """Let trusted Azure services through the account firewall (networkAcls.bypass: AzureServices)."""
+
+
+class Vnet(_Strict):
+    """A VNet this stack creates in the region."""
+
+    address_space: str
+    """IPv4 CIDR, e.g. 10.10.0.0/24; must not overlap another region's."""
+    private_endpoint_subnet: str
+    """IPv4 CIDR inside the address space, /28 or larger."""
+    gateway_subnet: str | None = None
+    """IPv4 CIDR inside the address space, /27 or larger, for the AI gateway."""
+
+
+class RegionNetwork(_Strict):
+    """Either a VNet to create, or subnets a connectivity team already runs."""
+
+    vnet: Vnet | None = None
+    private_endpoint_subnet_id: SubnetId | None = None
+    gateway_subnet_id: SubnetId | None = None
+
+
+class PrivateDns(_Strict):
+    mode: Literal["create", "hub", "policy"] = "create"
+    """create: zones here, linked to every VNet; hub: zones given by ID; policy: Azure Policy adds zone groups."""
+    zone_ids: dict[PrivateDnsZone, PrivateDnsZoneId] = Field(default_factory=dict)
+    """hub mode: zone name -> zone resource ID."""
+
+
+class Network(_Strict):
+    mode: Literal["private", "public"] = "private"
+    """private: public network access disabled; public: only allowedIps get through."""
+    allowed_ips: list[str] = Field(default_factory=list)
+    """public mode: IPv4 addresses or CIDR ranges; empty means nobody."""
+    private_endpoints: bool | None = None
+    """Defaults to true in private mode; set true in public mode to exercise the private path too."""
+    regions: dict[str, RegionNetwork] = Field(default_factory=dict)
+    """Per region name: a VNet to create, or existing subnet IDs."""
+    private_dns: PrivateDns = Field(default_factory=PrivateDns)
+    allow_public_in_prod: bool = False
+    public_in_prod_reason: Annotated[str, Field(min_length=10, max_length=500)] | None = None
+
+    @property
+    def uses_private_endpoints(self) -> bool:
+        return self.mode == "private" if self.private_endpoints is None else self.private_endpoints
 
 
 class HarmThresholds(_Strict):
@@ -218,6 +277,7 @@ class LandingZone(_Strict):
     regions: list[Region] = Field(min_length=1)
     resource_group: ResourceGroup = Field(default_factory=ResourceGroup)
     account: AccountSettings = Field(default_factory=AccountSettings)
+    network: Network = Field(default_factory=Network)
     content_filters: list[ContentFilter] = Field(default_factory=list)
     teams: list[Team] = Field(default_factory=list)
     team_files: list[TeamFile] = Field(default_factory=list)
@@ -340,12 +400,106 @@ def _load_team_files(raw: Any, base_dir: Path) -> tuple[list[tuple[Team, str]], 
 # ---------------------------------------------------------------- cross-field checks
 
 
-def _check_ip_rule(value: str) -> bool:
+def _cidr(value: str, path: str, out: list[Diagnostic]) -> ipaddress.IPv4Network | None:
     try:
         net = ipaddress.ip_network(value, strict=True)
     except ValueError:
-        return False
-    return net.version == 4
+        net = None
+    if not isinstance(net, ipaddress.IPv4Network):
+        hint = "is not an IPv4 address or CIDR range with no host bits set, e.g. 10.10.0.0/24"
+        out.append(error(path, f"{value!r} {hint}"))
+        return None
+    return net
+
+
+# Azure reserves 5 addresses per subnet; private endpoints need room to grow, the gateway more.
+_MIN_SUBNET = {"privateEndpointSubnet": 28, "gatewaySubnet": 27}
+
+
+def network_checks(lz: LandingZone) -> list[Diagnostic]:
+    net, base, out = lz.network, f"{ROOT}.network", []
+    for i, ip in enumerate(net.allowed_ips):
+        _cidr(ip, f"{base}.allowedIps[{i}]", out)
+    if net.mode == "private" and net.allowed_ips:
+        out.append(error(f"{base}.allowedIps", "only applies in mode: public; a private account takes none"))
+    if lz.environment == "prod" and net.mode == "public" and not net.allow_public_in_prod:
+        out.append(
+            error(
+                f"{base}.mode",
+                "prod must be private: use mode: private, or set allowPublicInProd: true with a publicInProdReason",
+            )
+        )
+    if lz.environment == "prod" and net.mode == "public" and net.allow_public_in_prod and net.public_in_prod_reason:
+        out.append(Diagnostic("warning", f"{base}.mode", f"public in prod, allowed: {net.public_in_prod_reason}"))
+    if net.allow_public_in_prod and not net.public_in_prod_reason:
+        out.append(error(f"{base}.publicInProdReason", "is required when allowPublicInProd is true: say why"))
+
+    stack_regions = [r.name for r in lz.regions]
+    for name in net.regions:
+        if name not in stack_regions:
+            out.append(error(f"{base}.regions.{name}", f"is not a region of this stack ({', '.join(stack_regions)})"))
+    if net.uses_private_endpoints:
+        for name in stack_regions:
+            if name not in net.regions:
+                out.append(
+                    error(
+                        f"{base}.regions",
+                        f"missing {name}: private endpoints need a vnet to create or a privateEndpointSubnetId there",
+                    )
+                )
+    spaces: list[tuple[str, ipaddress.IPv4Network]] = []
+    for name, region in net.regions.items():
+        path = f"{base}.regions.{name}"
+        if (region.vnet is None) == (region.private_endpoint_subnet_id is None):
+            out.append(error(path, "give exactly one of vnet (to create) or privateEndpointSubnetId (existing)"))
+        if region.vnet is not None:
+            if region.gateway_subnet_id:
+                out.append(error(f"{path}.gatewaySubnetId", "with vnet, set vnet.gatewaySubnet instead"))
+            space = _cidr(region.vnet.address_space, f"{path}.vnet.addressSpace", out)
+            if space is not None:
+                spaces.append((path, space))
+                out += _subnet_checks(region.vnet, space, f"{path}.vnet")
+    for (path_a, a), (path_b, b) in itertools.combinations(spaces, 2):
+        if a.overlaps(b):
+            msg = f"{b} overlaps {a} of {path_a}: regions need distinct ranges"
+            out.append(error(f"{path_b}.vnet.addressSpace", msg))
+
+    dns = net.private_dns
+    if dns.mode != "hub" and dns.zone_ids:
+        out.append(error(f"{base}.privateDns.zoneIds", "only used with mode: hub"))
+    if dns.mode == "hub" and net.uses_private_endpoints:
+        for zone in required_zones(lz.account.kind):
+            if zone not in dns.zone_ids:
+                out.append(error(f"{base}.privateDns.zoneIds", f"missing {zone}: hub mode needs the ID of every zone"))
+    for zone, zone_id in dns.zone_ids.items():
+        if zone_id.rsplit("/", 1)[-1].lower() != zone:
+            out.append(error(f"{base}.privateDns.zoneIds.{zone}", f"points at zone {zone_id.rsplit('/', 1)[-1]!r}"))
+    return out
+
+
+def _subnet_checks(vnet: Vnet, space: ipaddress.IPv4Network, path: str) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    subnets = []
+    for key, value in (("privateEndpointSubnet", vnet.private_endpoint_subnet), ("gatewaySubnet", vnet.gateway_subnet)):
+        if value is None:
+            continue
+        subnet = _cidr(value, f"{path}.{key}", out)
+        if subnet is None:
+            continue
+        if not subnet.subnet_of(space):
+            out.append(error(f"{path}.{key}", f"{subnet} is outside the address space {space}"))
+        elif subnet.prefixlen > _MIN_SUBNET[key]:
+            out.append(error(f"{path}.{key}", f"{subnet} is too small: use /{_MIN_SUBNET[key]} or larger"))
+        subnets.append((key, subnet))
+    if len(subnets) == 2 and subnets[0][1].overlaps(subnets[1][1]):
+        out.append(error(f"{path}.gatewaySubnet", f"{subnets[1][1]} overlaps privateEndpointSubnet {subnets[0][1]}"))
+    return out
+
+
+def required_zones(kind: str) -> tuple[str, ...]:
+    """Private DNS zones an account's endpoint registers in (AIServices adds the Foundry zone)."""
+    zones = ("privatelink.openai.azure.com", "privatelink.cognitiveservices.azure.com")
+    return (*zones, "privatelink.services.ai.azure.com") if kind == "AIServices" else zones
 
 
 def _semantic_checks(lz: LandingZone) -> list[Diagnostic]:
@@ -357,14 +511,7 @@ def _semantic_checks(lz: LandingZone) -> list[Diagnostic]:
     out += _duplicates([t.name for t in lz.teams], [lz.team_path(i) for i in range(len(lz.teams))], "name")
     filter_paths = [f"{ROOT}.contentFilters[{i}]" for i in range(len(lz.content_filters))]
     out += _duplicates([f.name for f in lz.content_filters], filter_paths, "name")
-    for i, rule in enumerate(lz.account.network_acls.ip_rules):
-        if not _check_ip_rule(rule):
-            out.append(
-                error(
-                    f"{ROOT}.account.networkAcls.ipRules[{i}]",
-                    f"{rule!r} is not an IPv4 address or CIDR range with no host bits set, e.g. 203.0.113.0/24",
-                )
-            )
+    out += network_checks(lz)
     filters = {f.name for f in lz.content_filters}
     if DEFAULT_CONTENT_FILTER in filters:
         i = next(i for i, f in enumerate(lz.content_filters) if f.name == DEFAULT_CONTENT_FILTER)

@@ -28,6 +28,27 @@ _ARM_PATHS: dict[str, tuple[str, str]] = {
         "Microsoft.CognitiveServices/accounts/{accountName}/deployments/{deploymentName}",
         "deploymentName",
     ),
+    "azure-native:network:VirtualNetwork": (
+        "Microsoft.Network/virtualNetworks/{virtualNetworkName}",
+        "virtualNetworkName",
+    ),
+    "azure-native:network:NetworkSecurityGroup": (
+        "Microsoft.Network/networkSecurityGroups/{networkSecurityGroupName}",
+        "networkSecurityGroupName",
+    ),
+    "azure-native:network:PrivateEndpoint": (
+        "Microsoft.Network/privateEndpoints/{privateEndpointName}",
+        "privateEndpointName",
+    ),
+    "azure-native:network:PrivateDnsZoneGroup": (
+        "Microsoft.Network/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups/{privateDnsZoneGroupName}",
+        "privateDnsZoneGroupName",
+    ),
+    "azure-native:privatedns:PrivateZone": ("Microsoft.Network/privateDnsZones/{privateZoneName}", "privateZoneName"),
+    "azure-native:privatedns:VirtualNetworkLink": (
+        "Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks/{virtualNetworkLinkName}",
+        "virtualNetworkLinkName",
+    ),
     "azure-native:cognitiveservices:RaiPolicy": (
         "Microsoft.CognitiveServices/accounts/{accountName}/raiPolicies/{raiPolicyName}",
         "raiPolicyName",

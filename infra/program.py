@@ -7,15 +7,24 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pulumi
 from pulumi_azure_native import cognitiveservices, resources
 
-from components import ContentFilter, KeylessAccess, ModelDeployments, OpenAiAccount
+from components import (
+    ContentFilter,
+    KeylessAccess,
+    ModelDeployments,
+    Network,
+    OpenAiAccount,
+    PrivateDns,
+    PrivateEndpoint,
+)
 from infra.config import PROJECT_ROOT, ROOT
 from infra.diagnostics import Diagnostic, format_diagnostics
-from infra.topology import AccountSpec, TeamPlacement, Topology, decide
+from infra.topology import PE_SUBNET, AccountSpec, TeamPlacement, Topology, decide, exposure
 
 PLAN_DATE_ENV = "AI_LANDING_ZONE_PLAN_DATE"
 """Plan as of this ISO date instead of today (set by ``python -m infra plan --date``)."""
@@ -55,13 +64,71 @@ def declare(topology: Topology) -> None:
         rg.key: resources.ResourceGroup(rg.key, resource_group_name=rg.name, location=rg.location, tags=rg.tags)
         for rg in topology.resource_groups
     }
+    net = declare_network(topology, groups)
     accounts = {}
     for spec in topology.accounts:
         rg_name = groups[spec.resource_group].name if not spec.existing else spec.resource_group
-        accounts[spec.key] = _declare_account(spec, topology, rg_name)
+        accounts[spec.key] = _declare_account(spec, topology, rg_name, net)
     pulumi.export("resourceGroups", {key: rg.name for key, rg in groups.items()})
+    pulumi.export("network", net.outputs())
     pulumi.export("accounts", accounts)
     pulumi.export("teams", {t.name: team_outputs(t, topology, accounts) for t in topology.teams})
+
+
+@dataclass
+class DeclaredNetwork:
+    subnet_ids: dict[str, pulumi.Input[str]]
+    """region -> private endpoint subnet ID."""
+    vnet_ids: list[pulumi.Input[str]]
+    zone_ids: dict[str, pulumi.Input[str]]
+    """zone -> ID, for zone groups; empty where Azure Policy makes them."""
+    dns_mode: str
+
+    def outputs(self) -> dict:
+        return {
+            "dnsMode": self.dns_mode,
+            "vnetIds": self.vnet_ids,
+            "privateEndpointSubnetIds": self.subnet_ids,
+            "privateDnsZoneIds": self.zone_ids,
+        }
+
+
+def declare_network(topology: Topology, groups: dict[str, resources.ResourceGroup]) -> DeclaredNetwork:
+    plan = topology.network
+    # The topology adds the platform resource group whenever there is a network to build.
+    platform = groups.get("platform")
+    vnets = {
+        v.region: Network(
+            f"vnet-{v.region}",
+            {
+                "vnet_name": v.name,
+                "resource_group_name": platform.name,
+                "location": v.region,
+                "address_space": v.address_space,
+                "subnets": [{"name": n, "address_prefix": cidr} for n, cidr in v.subnets],
+                "tags": topology.tags,
+            },
+        )
+        for v in plan.vnets
+    }
+    subnet_ids: dict[str, pulumi.Input[str]] = dict(plan.existing_subnets)
+    subnet_ids.update({r: v.subnet_ids.apply(lambda ids: ids[PE_SUBNET]) for r, v in vnets.items()})
+    vnet_ids = [*(v.vnet_id for v in vnets.values()), *plan.existing_vnet_ids]
+    zone_ids: dict[str, pulumi.Input[str]] = {}
+    if plan.dns_mode == "create" and any(a.private_endpoint for a in topology.accounts):
+        dns = PrivateDns(
+            "private-dns",
+            {
+                "resource_group_name": platform.name,
+                "zones": list(plan.zones),
+                "virtual_network_ids": vnet_ids,
+                "tags": topology.tags,
+            },
+        )
+        zone_ids = {z: dns.zone_ids.apply(lambda ids, z=z: ids[z]) for z in plan.zones}
+    elif plan.dns_mode == "hub":
+        zone_ids = dict(plan.hub_zone_ids)
+    return DeclaredNetwork(subnet_ids, vnet_ids, zone_ids, plan.dns_mode)
 
 
 def team_outputs(team: TeamPlacement, topology: Topology, accounts: dict[str, dict]) -> dict:
@@ -84,7 +151,7 @@ def team_outputs(team: TeamPlacement, topology: Topology, accounts: dict[str, di
     }
 
 
-def _declare_account(spec: AccountSpec, topology: Topology, rg_name: pulumi.Input[str]) -> dict:
+def _declare_account(spec: AccountSpec, topology: Topology, rg_name: pulumi.Input[str], net: DeclaredNetwork) -> dict:
     if spec.existing:
         # Read, never managed: the platform team owns this account.
         found = cognitiveservices.get_account_output(account_name=spec.name, resource_group_name=spec.resource_group)
@@ -92,7 +159,7 @@ def _declare_account(spec: AccountSpec, topology: Topology, rg_name: pulumi.Inpu
         account_id: pulumi.Input[str] = found.id
         outputs = {"id": found.id, "endpoint": found.properties.endpoint}
     else:
-        acls = topology.network_acls
+        plan = topology.network
         account = OpenAiAccount(
             spec.key,
             {
@@ -103,12 +170,8 @@ def _declare_account(spec: AccountSpec, topology: Topology, rg_name: pulumi.Inpu
                 "sku_name": spec.sku,
                 "custom_subdomain": spec.custom_subdomain,
                 "disable_local_auth": topology.disable_local_auth,
-                "public_network_access": topology.public_network_access,
-                "network_acls": {
-                    "default_action": acls.default_action,
-                    "ip_rules": list(acls.ip_rules),
-                    "bypass": acls.bypass,
-                },
+                "public_network_access": plan.public_network_access,
+                "network_acls": {"default_action": "Deny", "ip_rules": list(plan.allowed_ips), "bypass": plan.bypass},
                 "tags": spec.tags,
             },
         )
@@ -167,9 +230,27 @@ def _declare_account(spec: AccountSpec, topology: Topology, rg_name: pulumi.Inpu
             ],
         },
     )
+    if spec.private_endpoint:
+        # After the deployments: the account can sit in "Accepted" while they run (as the AVM modules do).
+        endpoint = PrivateEndpoint(
+            spec.key,
+            {
+                "endpoint_name": f"pe-{spec.name}",
+                "resource_group_name": rg_name,
+                "location": spec.region,
+                "subnet_id": net.subnet_ids[spec.region],
+                "target_id": account_id,
+                "group_id": "account",
+                "private_dns_zone_ids": [net.zone_ids[z] for z in spec.dns_zones if z in net.zone_ids],
+                "tags": spec.tags,
+            },
+            opts=pulumi.ResourceOptions(depends_on=[deployments.last or account.account]),
+        )
+        outputs["privateEndpointId"] = endpoint.private_endpoint_id
     return {
         "name": account_name,
         "region": spec.region,
+        "exposure": exposure(spec, topology.network),
         "role": spec.role,
         "group": spec.group,
         "tenancy": spec.tenancy,

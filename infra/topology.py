@@ -28,9 +28,9 @@ from infra.config import (
     ROOT,
     ContentFilter,
     LandingZone,
-    NetworkAcls,
     Team,
     parse,
+    required_zones,
 )
 from infra.diagnostics import Diagnostic, error, errors_in, join_path
 
@@ -69,6 +69,89 @@ class PrincipalAccess:
 
 
 @dataclass(frozen=True)
+class VnetSpec:
+    region: str
+    name: str
+    address_space: str
+    subnets: tuple[tuple[str, str], ...]
+    """(subnet name, CIDR); the private endpoint subnet first."""
+
+
+@dataclass(frozen=True)
+class NetworkPlan:
+    mode: str
+    public_network_access: str
+    allowed_ips: tuple[str, ...]
+    bypass: str
+    private_endpoints: bool
+    dns_mode: str
+    zones: tuple[str, ...]
+    """Private DNS zones the stack's endpoints need."""
+    hub_zone_ids: dict[str, str]
+    vnets: tuple[VnetSpec, ...]
+    """VNets to create."""
+    existing_subnets: dict[str, str]
+    """region -> private endpoint subnet ID supplied by a connectivity team."""
+
+    @property
+    def existing_vnet_ids(self) -> tuple[str, ...]:
+        return tuple(sorted({sid.split("/subnets/")[0] for sid in self.existing_subnets.values()}))
+
+
+PE_SUBNET = "snet-private-endpoints"
+GATEWAY_SUBNET = "snet-gateway"
+
+
+def network_plan(lz: LandingZone) -> NetworkPlan:
+    net = lz.network
+    vnets = tuple(
+        VnetSpec(
+            region=name,
+            name=f"vnet-{lz.name_prefix}-{lz.environment}-{name}",
+            address_space=r.vnet.address_space,
+            subnets=((PE_SUBNET, r.vnet.private_endpoint_subnet),)
+            + (((GATEWAY_SUBNET, r.vnet.gateway_subnet),) if r.vnet.gateway_subnet else ()),
+        )
+        for name, r in net.regions.items()
+        if r.vnet is not None
+    )
+    kinds = {lz.account.kind}
+    zones = tuple(dict.fromkeys(z for k in sorted(kinds) for z in required_zones(k)))
+    return NetworkPlan(
+        mode=net.mode,
+        public_network_access="Disabled" if net.mode == "private" else "Enabled",
+        allowed_ips=tuple(net.allowed_ips) if net.mode == "public" else (),
+        bypass="AzureServices" if lz.account.trusted_services_bypass else "None",
+        private_endpoints=net.uses_private_endpoints,
+        dns_mode=net.private_dns.mode,
+        zones=zones,
+        hub_zone_ids=dict(net.private_dns.zone_ids),
+        vnets=vnets,
+        existing_subnets={
+            name: r.private_endpoint_subnet_id for name, r in net.regions.items() if r.private_endpoint_subnet_id
+        },
+    )
+
+
+def exposure(account: AccountSpec, net: NetworkPlan) -> str:
+    """How the account is reached, as the plan shows it."""
+    if account.existing:
+        return "existing account: its network is managed by its owner"
+    if net.mode == "private":
+        text = "private: public network access disabled"
+    else:
+        text = f"public: allow-list {', '.join(net.allowed_ips) or 'empty (nobody)'}, everything else denied"
+    if net.private_endpoints:
+        dns = {
+            "create": f"DNS zones created here ({', '.join(account.dns_zones)})",
+            "hub": "DNS zones from the hub",
+            "policy": "DNS zone group left to Azure Policy",
+        }[net.dns_mode]
+        text += f"; private endpoint (group account) in {account.region}, {dns}"
+    return text
+
+
+@dataclass(frozen=True)
 class ResourceGroupSpec:
     key: str
     name: str
@@ -100,6 +183,8 @@ class AccountSpec:
     tags: dict[str, str]
     reason: str
     """Why these teams' deployments landed on this account, shown in the plan."""
+    dns_zones: tuple[str, ...] = ()
+    private_endpoint: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,8 +207,9 @@ class Topology:
     tenancy: str
     location: str
     disable_local_auth: bool
-    public_network_access: str
-    network_acls: NetworkAcls
+    network: NetworkPlan
+    tags: dict[str, str]
+    """Landing-zone-wide tags, for shared resources such as the network."""
     resource_groups: tuple[ResourceGroupSpec, ...]
     accounts: tuple[AccountSpec, ...]
     teams: tuple[TeamPlacement, ...]
@@ -215,6 +301,7 @@ def build(lz: LandingZone, catalog: catalog_mod.Catalog, today: dt.date) -> Topo
     )
     groups = account_groups(lz)
     diags += _single_group_checks(lz, groups)
+    network = network_plan(lz)
     filters = {f.name: f for f in lz.content_filters}
 
     resource_groups: dict[str, ResourceGroupSpec] = {}
@@ -264,12 +351,16 @@ def build(lz: LandingZone, catalog: catalog_mod.Catalog, today: dt.date) -> Topo
                 access=_access(teams),
                 tags=tags,
                 reason=_account_reason(group, teams) + (" (existing account, not managed here)" if existing else ""),
+                dns_zones=required_zones(lz.account.kind),
+                private_endpoint=network.private_endpoints and not existing,
             )
             diags += _account_limits(account, catalog)
             accounts.append(account)
             for i in group.members:
                 team_accounts.setdefault(i, []).append(account.key)
 
+    if network.vnets or any(a.private_endpoint for a in accounts):
+        resource_groups.setdefault(platform_rg.key, platform_rg)  # the network lives with the platform
     placements = tuple(
         _placement(lz, i, next(g for g in groups if i in g.members), team_accounts.get(i, []))
         for i in range(len(lz.teams))
@@ -280,8 +371,8 @@ def build(lz: LandingZone, catalog: catalog_mod.Catalog, today: dt.date) -> Topo
         tenancy=lz.tenancy,
         location=primary,
         disable_local_auth=lz.account.disable_local_auth,
-        public_network_access=lz.account.public_network_access,
-        network_acls=lz.account.network_acls,
+        network=network,
+        tags=base_tags,
         resource_groups=tuple(resource_groups.values()),
         accounts=tuple(accounts),
         teams=placements,

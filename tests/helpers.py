@@ -74,4 +74,18 @@ def minimal_landing_zone(**overrides: Any) -> dict:
         "teams": [team("team-a")],
     }
     lz.update(overrides)
+    if "network" not in overrides:
+        lz["network"] = private_network([r["name"] for r in lz["regions"]])
     return lz
+
+
+def private_network(regions: list[str], dns: dict | None = None) -> dict:
+    """Private mode with a VNet per region: 10.<i>.0.0/24, endpoints in the first /27."""
+    return {
+        "mode": "private",
+        "regions": {
+            r: {"vnet": {"addressSpace": f"10.{i}.0.0/24", "privateEndpointSubnet": f"10.{i}.0.0/27"}}
+            for i, r in enumerate(regions)
+        },
+        **({"privateDns": dns} if dns else {}),
+    }

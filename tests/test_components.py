@@ -296,7 +296,15 @@ def test_component_provider_schema_lists_every_component():
     ]
     result = Analyzer("ai-landing-zone").analyze(public)
     defs = result["component_definitions"]
-    assert set(defs) == {"OpenAiAccount", "ContentFilter", "ModelDeployments", "KeylessAccess"}
+    assert set(defs) == {
+        "OpenAiAccount",
+        "ContentFilter",
+        "ModelDeployments",
+        "KeylessAccess",
+        "Network",
+        "PrivateDns",
+        "PrivateEndpoint",
+    }
     expect = {
         "OpenAiAccount": (
             {
@@ -331,6 +339,24 @@ def test_component_provider_schema_lists_every_component():
         ),
         "ModelDeployments": ({"accountName", "resourceGroupName", "deployments"}, {"names"}),
         "KeylessAccess": ({"accountId", "principals", "roleDefinitionGuid"}, {"roleAssignmentNames"}),
+        "Network": (
+            {"vnetName", "resourceGroupName", "location", "addressSpace", "subnets", "tags"},
+            {"vnetId", "subnetIds"},
+        ),
+        "PrivateDns": ({"resourceGroupName", "zones", "virtualNetworkIds", "tags"}, {"zoneIds"}),
+        "PrivateEndpoint": (
+            {
+                "endpointName",
+                "resourceGroupName",
+                "location",
+                "subnetId",
+                "targetId",
+                "groupId",
+                "privateDnsZoneIds",
+                "tags",
+            },
+            {"privateEndpointId"},
+        ),
     }
     for name, (inputs, outputs) in expect.items():
         assert set(defs[name].inputs) == inputs, name

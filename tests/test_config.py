@@ -23,8 +23,9 @@ def test_minimal_config_parses_with_secure_defaults():
     assert diags == []
     assert isinstance(lz, LandingZone)
     assert lz.account.disable_local_auth is True
-    assert lz.account.public_network_access == "Disabled"
-    assert lz.account.network_acls.default_action == "Deny"
+    assert lz.network.mode == "private"
+    assert lz.network.uses_private_endpoints is True
+    assert lz.network.private_dns.mode == "create"
     assert lz.teams[0].models[0].version_upgrade_option == "OnceCurrentVersionExpired"
 
 
@@ -48,6 +49,7 @@ def _set(raw: dict, path: list, value) -> dict:
         (["environment"], "Prod!", "landingZone.environment", "2-10 lowercase letters and digits"),
         (["account"], {"kind": "OpenAi"}, "landingZone.account.kind", "must be one of 'OpenAI' or 'AIServices'"),
         (["account"], {"disableLocalAuth": "yes"}, "landingZone.account.disableLocalAuth", "must be true or false"),
+        (["network", "mode"], "open", "landingZone.network.mode", "must be one of 'private' or 'public'"),
         (["tenancy"], "hybrid", "landingZone.tenancy", "must be one of 'shared'"),
     ],
 )
@@ -93,15 +95,15 @@ def test_all_errors_are_reported_together():
 def test_cross_field_errors_are_reported_together():
     raw = minimal_landing_zone(
         regions=[{"name": "swedencentral", "role": "primary"}, {"name": "swedencentral", "role": "primary"}],
-        account={"networkAcls": {"ipRules": ["10.0.0.1/8", "not-an-ip"]}},
     )
+    raw["network"] = {"mode": "public", "allowedIps": ["10.0.0.1/8", "not-an-ip"]}
     raw["teams"].append(dict(raw["teams"][0]))
     raw["teams"][0]["contentFilter"] = "strict"
     errors = messages(raw)
     assert "exactly one region with role: primary (found 2)" in errors["landingZone.regions"]
     assert "duplicate name 'swedencentral'" in errors["landingZone.regions[1].name"]
-    assert "landingZone.account.networkAcls.ipRules[0]" in errors
-    assert "landingZone.account.networkAcls.ipRules[1]" in errors
+    assert "landingZone.network.allowedIps[0]" in errors
+    assert "landingZone.network.allowedIps[1]" in errors
     assert "duplicate name 'team-a'" in errors["landingZone.teams[1].name"]
     assert "unknown content filter 'strict'" in errors["landingZone.teams[0].contentFilter"]
 

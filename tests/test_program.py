@@ -66,11 +66,28 @@ def test_dev_stack(dev):
     assert dev.ok, dev.diagnostics
     counts = Counter(r.type for r in dev.resources if r.custom)
     # groups: shared default/general (contoso-chat + hr-copilot), shared strict/confidential, dedicated fraud-detect
-    assert counts == {RESOURCE_GROUP: 1, ACCOUNT: 3, RAI_POLICY: 1, DEPLOYMENT: 5, ROLE_ASSIGNMENT: 5}
+    assert counts == {
+        RESOURCE_GROUP: 1,
+        ACCOUNT: 3,
+        RAI_POLICY: 1,
+        DEPLOYMENT: 5,
+        ROLE_ASSIGNMENT: 5,
+        # public with an allow-list, and the private path too: VNet, endpoints, zones created here
+        "azure-native:network:VirtualNetwork": 1,
+        "azure-native:network:NetworkSecurityGroup": 2,
+        "azure-native:network:PrivateEndpoint": 3,
+        "azure-native:network:PrivateDnsZoneGroup": 3,
+        "azure-native:privatedns:PrivateZone": 2,
+        "azure-native:privatedns:VirtualNetworkLink": 2,
+    }
     for account in of_type(dev.resources, ACCOUNT):
         props = account.inputs["properties"]
         assert props["publicNetworkAccess"] == "Enabled"
-        assert props["networkAcls"]["ipRules"] == [{"value": "203.0.113.0/24"}]
+        assert props["networkAcls"] == {
+            "defaultAction": "Deny",
+            "bypass": "AzureServices",
+            "ipRules": [{"value": "203.0.113.0/24"}],
+        }
         assert props["disableLocalAuth"] is True
 
 
@@ -185,7 +202,7 @@ def test_distributed_stack(tmp_path):
     plan = make_plan("test", PLAN_DATE, write_stack(tmp_path, lz))
     assert plan.ok, plan.diagnostics
     rgs = {r.inputs["resourceGroupName"] for r in of_type(plan.resources, RESOURCE_GROUP)}
-    assert rgs == {"rg-contoso-dev-team-a", "rg-contoso-dev-team-b"}
+    assert rgs == {"rg-contoso-dev-team-a", "rg-contoso-dev-team-b", "rg-contoso-dev"}
     accounts = {a.inputs["accountName"]: a for a in of_type(plan.resources, ACCOUNT)}
     assert set(accounts) == {
         f"oai-contoso-dev-{t}-{r}" for t in ("team-a", "team-b") for r in ("swedencentral", "eastus2")
@@ -213,7 +230,8 @@ def test_existing_account_mode_creates_no_account(tmp_path):
                 "role": "primary",
                 "existingAccount": {"name": "oai-platform-shared", "resourceGroup": "rg-platform"},
             }
-        ]
+        ],
+        network={"mode": "public"},  # the existing account's network is its owner's
     )
     plan = make_plan("test", PLAN_DATE, write_stack(tmp_path, lz))
     assert plan.ok, plan.diagnostics

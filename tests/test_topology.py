@@ -98,6 +98,7 @@ def test_distributed_layout():
     assert [(rg.key, rg.name, rg.team) for rg in t.resource_groups] == [
         ("team-team-a", "rg-contoso-dev-team-a", "team-a"),
         ("team-team-b", "rg-contoso-dev-team-b", "team-b"),
+        ("platform", "rg-contoso-dev", None),  # the VNets and DNS zones: the platform team's
     ]
     assert {a.name: a.resource_group for a in t.accounts} == {
         "oai-contoso-dev-team-a-swedencentral": "team-team-a",
@@ -190,7 +191,8 @@ def test_existing_account_needs_a_single_account_group():
     ]
     errs = errors(regions=regions, teams=[team("team-a"), team("team-b", isolation="dedicated")])
     assert "names one account, but this stack needs 2 per region" in errs["landingZone.regions[0].existingAccount"]
-    ok = topo(regions=regions, teams=[team("team-a"), team("team-b")])
+    # Its network belongs to its owner: this stack builds none.
+    ok = topo(regions=regions, teams=[team("team-a"), team("team-b")], network={"mode": "public"})
     assert ok.resource_groups == ()
     assert ok.accounts[0].existing and ok.accounts[0].resource_group == "rg-platform"
 
