@@ -9,6 +9,7 @@ from collections.abc import Callable
 from infra.diagnostics import errors_in
 from infra.mocks import RecordedResource
 from infra.plan import Plan, _plain
+from infra.topology import exposure
 
 
 def _short_type(t: str) -> str:
@@ -134,6 +135,9 @@ def _team_lines(plan: Plan) -> list[str]:
     for t in plan.topology.teams:
         out.append(f"  {t.name} -> {t.group} [{', '.join(t.accounts)}]")
         out.append(f"      {t.reason}")
+    out += ["", "Accounts and network exposure:"]
+    for a in plan.topology.accounts:
+        out.append(f"  {a.name} ({a.region}): {exposure(a, plan.topology.network)}")
     return out
 
 
@@ -162,6 +166,11 @@ def markdown(plan: Plan) -> str:
         out += [
             f"| `{t.name}` | `{t.group}` | {', '.join(f'`{a}`' for a in t.accounts)} | {_cell(t.reason)} |"
             for t in plan.topology.teams
+        ]
+        out.append("")
+        out += ["| account | region | network exposure |", "|---|---|---|"]
+        out += [
+            f"| `{a.name}` | {a.region} | {_cell(exposure(a, plan.topology.network))} |" for a in plan.topology.accounts
         ]
         out.append("")
     if plan.resources:

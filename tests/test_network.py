@@ -1,0 +1,316 @@
+"""Private networking: endpoints, the three DNS modes, VNets or existing subnets, and the prod guardrail."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra.config import parse
+from infra.plan import make_plan
+from infra.render import markdown, text
+from tests.helpers import (
+    ACCOUNT,
+    DEPLOYMENT,
+    PLAN_DATE,
+    minimal_landing_zone,
+    of_type,
+    private_network,
+    team,
+    write_stack,
+)
+
+PE = "azure-native:network:PrivateEndpoint"
+ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
+ZONE = "azure-native:privatedns:PrivateZone"
+LINK = "azure-native:privatedns:VirtualNetworkLink"
+VNET = "azure-native:network:VirtualNetwork"
+NSG = "azure-native:network:NetworkSecurityGroup"
+SUB = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups"
+HUB = {
+    "privatelink.openai.azure.com": (
+        f"{SUB}/rg-hub/providers/Microsoft.Network/privateDnsZones/privatelink.openai.azure.com"
+    ),
+    "privatelink.cognitiveservices.azure.com": (
+        f"{SUB}/rg-hub/providers/Microsoft.Network/privateDnsZones/privatelink.cognitiveservices.azure.com"
+    ),
+}
+SUBNET = f"{SUB}/rg/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/s"
+REGIONS = [{"name": "swedencentral", "role": "primary"}, {"name": "eastus2", "role": "secondary"}]
+TWO_TEAMS = [team("team-a"), team("team-b", isolation="dedicated")]
+
+
+def plan_for(tmp_path, **lz):
+    plan = make_plan("test", PLAN_DATE, write_stack(tmp_path, minimal_landing_zone(**lz)))
+    assert plan.ok, plan.diagnostics
+    return plan
+
+
+def errors(**lz) -> dict[str, str]:
+    _, diags = parse(minimal_landing_zone(**lz))
+    return {d.path: d.message for d in diags if d.severity == "error"}
+
+
+def test_dns_create_mode(tmp_path):
+    plan = plan_for(tmp_path, regions=REGIONS, teams=TWO_TEAMS)
+    zones = {z.inputs["privateZoneName"]: z for z in of_type(plan.resources, ZONE)}
+    assert set(zones) == {"privatelink.openai.azure.com", "privatelink.cognitiveservices.azure.com"}
+    assert {z.inputs["location"] for z in zones.values()} == {"global"}
+    vnets = {v.outputs["id"] for v in of_type(plan.resources, VNET)}
+    assert len(vnets) == 2
+    links = of_type(plan.resources, LINK)
+    assert len(links) == 4  # every zone linked to every VNet of the stack
+    assert {(lk.inputs["privateZoneName"], lk.inputs["virtualNetwork"]["id"]) for lk in links} == {
+        (z, v) for z in zones for v in vnets
+    }
+    assert all(lk.inputs["registrationEnabled"] is False for lk in links)
+    groups = of_type(plan.resources, ZONE_GROUP)
+    assert len(groups) == len(of_type(plan.resources, ACCOUNT)) == 4
+    zone_ids = {z.outputs["id"] for z in zones.values()}
+    for g in groups:
+        assert {c["privateDnsZoneId"] for c in g.inputs["privateDnsZoneConfigs"]} == zone_ids
+    assert "DNS zones created here" in text(plan)
+
+
+def test_dns_hub_mode_creates_no_zones(tmp_path):
+    plan = plan_for(
+        tmp_path, network={**private_network(["swedencentral"]), "privateDns": {"mode": "hub", "zoneIds": HUB}}
+    )
+    assert of_type(plan.resources, ZONE) == [] and of_type(plan.resources, LINK) == []
+    (group,) = of_type(plan.resources, ZONE_GROUP)
+    assert {c["privateDnsZoneId"] for c in group.inputs["privateDnsZoneConfigs"]} == set(HUB.values())
+    assert group.inputs["privateDnsZoneGroupName"] == "default"
+    assert "DNS zones from the hub" in text(plan)
+
+
+def test_dns_policy_mode_creates_no_zone_groups_and_says_so(tmp_path):
+    plan = plan_for(tmp_path, network={**private_network(["swedencentral"]), "privateDns": {"mode": "policy"}})
+    assert of_type(plan.resources, ZONE_GROUP) == []
+    assert of_type(plan.resources, ZONE) == []
+    assert len(of_type(plan.resources, PE)) == 1
+    assert "DNS zone group left to Azure Policy" in text(plan)
+    assert "DNS zone group left to Azure Policy" in markdown(plan)
+
+
+def test_ai_services_accounts_also_use_the_foundry_zone(tmp_path):
+    plan = plan_for(tmp_path, account={"kind": "AIServices"})
+    assert {z.inputs["privateZoneName"] for z in of_type(plan.resources, ZONE)} == {
+        "privatelink.openai.azure.com",
+        "privatelink.cognitiveservices.azure.com",
+        "privatelink.services.ai.azure.com",
+    }
+    (group,) = of_type(plan.resources, ZONE_GROUP)
+    assert len(group.inputs["privateDnsZoneConfigs"]) == 3
+
+
+def test_every_private_account_has_one_endpoint_after_its_last_deployment(tmp_path):
+    plan = plan_for(tmp_path, regions=REGIONS, teams=TWO_TEAMS)
+    accounts = of_type(plan.resources, ACCOUNT)
+    endpoints = of_type(plan.resources, PE)
+    assert len(endpoints) == len(accounts) == 4
+    deployments = of_type(plan.resources, DEPLOYMENT)
+    for account in accounts:
+        (pe,) = [
+            e
+            for e in endpoints
+            if e.inputs["privateLinkServiceConnections"][0]["privateLinkServiceId"] == account.outputs["id"]
+        ]
+        assert pe.inputs["location"] == account.inputs["location"]
+        assert pe.inputs["privateLinkServiceConnections"][0]["groupIds"] == ["account"]
+        mine = [d for d in deployments if d.inputs["accountName"] == account.inputs["accountName"]]
+        mine_urns = {d.urn for d in mine}
+        last = next(d for d in mine if not any(d.urn in other.depends_on for other in mine))
+        assert last.urn in pe.depends_on
+        assert mine_urns & set(pe.depends_on) == {last.urn}
+        assert account.inputs["properties"]["publicNetworkAccess"] == "Disabled"
+        assert account.inputs["properties"]["networkAcls"]["defaultAction"] == "Deny"
+        assert (
+            "ipRules" not in account.inputs["properties"]["networkAcls"]
+            or not account.inputs["properties"]["networkAcls"]["ipRules"]
+        )
+
+
+def test_created_vnets_have_nsgs_on_every_subnet(tmp_path):
+    network = private_network(["swedencentral"])
+    network["regions"]["swedencentral"]["vnet"]["gatewaySubnet"] = "10.0.0.64/27"
+    plan = plan_for(tmp_path, network=network)
+    (vnet,) = of_type(plan.resources, VNET)
+    nsgs = {n.outputs["id"] for n in of_type(plan.resources, NSG)}
+    assert vnet.inputs["addressSpace"] == {"addressPrefixes": ["10.0.0.0/24"]}
+    subnets = {s["name"]: s for s in vnet.inputs["subnets"]}
+    assert set(subnets) == {"snet-private-endpoints", "snet-gateway"}
+    assert subnets["snet-private-endpoints"]["addressPrefix"] == "10.0.0.0/27"
+    assert {s["networkSecurityGroup"]["id"] for s in subnets.values()} == nsgs and len(nsgs) == 2
+    assert subnets["snet-private-endpoints"]["privateEndpointNetworkPolicies"] == "Enabled"
+    (pe,) = of_type(plan.resources, PE)
+    assert pe.inputs["subnet"]["id"] == f"{vnet.outputs['id']}/subnets/snet-private-endpoints"
+
+
+def test_prod_stack_is_private_with_an_endpoint_per_account_in_its_regions_subnet():
+    plan = make_plan("prod", PLAN_DATE)
+    assert plan.ok
+    accounts = of_type(plan.resources, ACCOUNT)
+    for a in accounts:
+        assert a.inputs["properties"]["publicNetworkAccess"] == "Disabled"
+        assert a.inputs["properties"]["networkAcls"]["defaultAction"] == "Deny"
+        assert not a.inputs["properties"]["networkAcls"].get("ipRules")
+    endpoints = of_type(plan.resources, PE)
+    assert len(endpoints) == len(accounts) == 6
+    short = {"swedencentral": "swc", "francecentral": "frc"}
+    for pe in endpoints:
+        assert pe.inputs["subnet"]["id"].endswith(
+            f"/virtualNetworks/vnet-spoke-ai-{short[pe.inputs['location']]}/subnets/snet-private-endpoints"
+        )
+    assert of_type(plan.resources, ZONE) == [] and of_type(plan.resources, VNET) == []
+    assert plan.outputs["network"]["dnsMode"] == "hub"
+
+
+def test_dev_public_mode_keeps_the_allow_list_and_the_private_path():
+    plan = make_plan("dev", PLAN_DATE)
+    for a in of_type(plan.resources, ACCOUNT):
+        assert a.inputs["properties"]["publicNetworkAccess"] == "Enabled"
+        assert a.inputs["properties"]["networkAcls"]["ipRules"] == [{"value": "203.0.113.0/24"}]
+    assert len(of_type(plan.resources, PE)) == len(of_type(plan.resources, ACCOUNT))
+
+
+def test_public_mode_with_an_empty_allow_list_denies_everyone(tmp_path):
+    plan = plan_for(tmp_path, network={"mode": "public"})
+    (account,) = of_type(plan.resources, ACCOUNT)
+    acls = account.inputs["properties"]["networkAcls"]
+    assert acls["defaultAction"] == "Deny" and not acls.get("ipRules")
+    assert of_type(plan.resources, PE) == []
+    assert "allow-list empty (nobody)" in text(plan)
+
+
+@pytest.mark.parametrize(
+    ("network", "path", "message"),
+    [
+        (
+            {
+                "regions": {
+                    "swedencentral": {"vnet": {"addressSpace": "10.0.0.0/24", "privateEndpointSubnet": "10.0.0.0/27"}},
+                    "eastus2": {"vnet": {"addressSpace": "10.0.0.128/25", "privateEndpointSubnet": "10.0.0.128/27"}},
+                }
+            },
+            "landingZone.network.regions.eastus2.vnet.addressSpace",
+            "10.0.0.128/25 overlaps 10.0.0.0/24",
+        ),
+        (
+            {
+                "regions": {
+                    "swedencentral": {"privateEndpointSubnetId": "/subscriptions/x/subnets/pe"},
+                    "eastus2": {"privateEndpointSubnetId": SUBNET},
+                }
+            },
+            "landingZone.network.regions.swedencentral.privateEndpointSubnetId",
+            "must be a subnet resource ID",
+        ),
+        (
+            {"regions": {"swedencentral": {"privateEndpointSubnetId": SUBNET}}},
+            "landingZone.network.regions",
+            "missing eastus2",
+        ),
+        (
+            {
+                "regions": {
+                    "swedencentral": {"vnet": {"addressSpace": "10.0.0.0/24", "privateEndpointSubnet": "10.0.0.0/29"}},
+                    "eastus2": {"vnet": {"addressSpace": "10.1.0.0/24", "privateEndpointSubnet": "10.2.0.0/27"}},
+                }
+            },
+            "landingZone.network.regions.swedencentral.vnet.privateEndpointSubnet",
+            "too small: use /28 or larger",
+        ),
+        (
+            {
+                "regions": {
+                    "swedencentral": {"vnet": {"addressSpace": "10.0.0.0/24", "privateEndpointSubnet": "10.0.0.0/27"}},
+                    "eastus2": {"vnet": {"addressSpace": "10.1.0.0/24", "privateEndpointSubnet": "10.2.0.0/27"}},
+                }
+            },
+            "landingZone.network.regions.eastus2.vnet.privateEndpointSubnet",
+            "outside the address space 10.1.0.0/24",
+        ),
+        (
+            {
+                "regions": {
+                    "swedencentral": {},
+                    "eastus2": {"vnet": {"addressSpace": "10.1.0.0/24", "privateEndpointSubnet": "10.1.0.0/27"}},
+                }
+            },
+            "landingZone.network.regions.swedencentral",
+            "exactly one of vnet",
+        ),
+        (
+            {
+                **private_network(["swedencentral", "eastus2"]),
+                "privateDns": {
+                    "mode": "hub",
+                    "zoneIds": {"privatelink.openai.azure.com": HUB["privatelink.openai.azure.com"]},
+                },
+            },
+            "landingZone.network.privateDns.zoneIds",
+            "missing privatelink.cognitiveservices.azure.com",
+        ),
+        (
+            {
+                **private_network(["swedencentral", "eastus2"]),
+                "privateDns": {
+                    "mode": "hub",
+                    "zoneIds": {
+                        "privatelink.openai.azure.com": HUB["privatelink.cognitiveservices.azure.com"],
+                        "privatelink.cognitiveservices.azure.com": HUB["privatelink.cognitiveservices.azure.com"],
+                    },
+                },
+            },
+            "landingZone.network.privateDns.zoneIds.privatelink.openai.azure.com",
+            "points at zone 'privatelink.cognitiveservices.azure.com'",
+        ),
+        (
+            {**private_network(["swedencentral", "eastus2"]), "allowedIps": ["203.0.113.0/24"]},
+            "landingZone.network.allowedIps",
+            "only applies in mode: public",
+        ),
+        (
+            {**private_network(["swedencentral", "eastus2"]), "privateDns": {"mode": "create", "zoneIds": HUB}},
+            "landingZone.network.privateDns.zoneIds",
+            "only used with mode: hub",
+        ),
+    ],
+)
+def test_bad_network_input_names_its_path(network, path, message):
+    errs = errors(regions=REGIONS, network=network)
+    assert path in errs, errs
+    assert message in errs[path]
+
+
+def test_public_prod_needs_the_override_with_a_reason(tmp_path):
+    errs = errors(environment="prod", network={"mode": "public", "allowedIps": ["203.0.113.0/24"]})
+    assert errs["landingZone.network.mode"].startswith("prod must be private")
+    errs = errors(environment="prod", network={"mode": "public", "allowPublicInProd": True})
+    assert "landingZone.network.publicInProdReason" in errs
+    reason = "partner integration until the hub link is live"
+    allowed = {"mode": "public", "allowPublicInProd": True, "publicInProdReason": reason}
+    plan = make_plan(
+        "test", PLAN_DATE, write_stack(tmp_path, minimal_landing_zone(environment="prod", network=allowed))
+    )
+    assert plan.ok
+    (warning,) = [d for d in plan.diagnostics if d.path == "landingZone.network.mode"]
+    assert warning.severity == "warning" and reason in warning.message
+    assert f"public in prod, allowed: {reason}" in text(plan)
+
+
+def test_bad_network_exits_1_through_the_cli(tmp_path):
+    import subprocess
+    import sys
+
+    from infra.config import PROJECT_ROOT
+
+    lz = minimal_landing_zone(environment="prod", network={"mode": "public"})
+    result = subprocess.run(
+        [sys.executable, "-m", "infra", "plan", "--stack", "test", "--config-file", str(write_stack(tmp_path, lz))],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "landingZone.network.mode: prod must be private" in result.stdout
+    assert "Traceback" not in result.stderr
