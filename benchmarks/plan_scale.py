@@ -43,6 +43,8 @@ def landing_zone(size: int) -> dict:
     return {
         "environment": "bench",
         "namePrefix": "bench",
+        # No private endpoints: the floor registers accounts, deployments and role assignments only.
+        "network": {"mode": "public"},
         # In shared tenancy every region holds one account with every deployment.
         "regions": [{"name": f"region{i:03d}", "role": "primary" if i == 0 else "secondary"} for i in range(accounts)],
         "teams": [
