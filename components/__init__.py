@@ -11,8 +11,20 @@ from components.network import Network, NetworkArgs, SubnetArgs
 from components.openai_account import NetworkAclsArgs, OpenAiAccount, OpenAiAccountArgs
 from components.private_dns import PrivateDns, PrivateDnsArgs
 from components.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+from components.team_budget import (
+    BudgetActionGroup,
+    BudgetActionGroupArgs,
+    NotificationArgs,
+    TeamBudget,
+    TeamBudgetArgs,
+)
 
 __all__ = [
+    "BudgetActionGroup",
+    "BudgetActionGroupArgs",
+    "NotificationArgs",
+    "TeamBudget",
+    "TeamBudgetArgs",
     "ContentFilter",
     "ContentFilterArgs",
     "HarmThresholdsArgs",

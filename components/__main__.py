@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pulumi.provider.experimental import component_provider_host  # noqa: E402
 
 from components import (  # noqa: E402
+    BudgetActionGroup,
     ContentFilter,
     KeylessAccess,
     ModelDeployments,
@@ -20,9 +21,20 @@ from components import (  # noqa: E402
     OpenAiAccount,
     PrivateDns,
     PrivateEndpoint,
+    TeamBudget,
 )
 
-COMPONENTS = [OpenAiAccount, ContentFilter, ModelDeployments, KeylessAccess, Network, PrivateDns, PrivateEndpoint]
+COMPONENTS = [
+    OpenAiAccount,
+    ContentFilter,
+    ModelDeployments,
+    KeylessAccess,
+    Network,
+    PrivateDns,
+    PrivateEndpoint,
+    TeamBudget,
+    BudgetActionGroup,
+]
 
 if __name__ == "__main__":
     component_provider_host(COMPONENTS, name="ai-landing-zone", version="0.1.0")

@@ -52,12 +52,46 @@ class Source(_Data):
     read: str
 
 
+class TokenPrice(_Data):
+    input: float
+    output: float
+
+
+class Prices(_Data):
+    """USD list prices: per 1M tokens (GlobalStandard) and per PTU-hour."""
+
+    snapshot_date: dt.date = Field(alias="snapshotDate")
+    currency: str
+    sources: list[Source]
+    hours_per_month: int = Field(alias="hoursPerMonth")
+    tokens: dict[str, TokenPrice]
+    deployment_type_multipliers: dict[str, float] = Field(alias="deploymentTypeMultipliers")
+    ptu_hourly: dict[str, float] = Field(alias="ptuHourly")
+    ptu_monthly_reservation: dict[str, float] = Field(alias="ptuMonthlyReservation")
+
+    def per_million(self, model: str, sku: str, input_share: float) -> float | None:
+        """Blended price of 1M tokens of ``model`` on a standard ``sku``, ``input_share`` of them input."""
+        price = self.tokens.get(model)
+        multiplier = self.deployment_type_multipliers.get(sku)
+        if price is None or multiplier is None:
+            return None
+        if price.output == 0:  # embeddings: every token is input
+            return price.input * multiplier
+        return (input_share * price.input + (1 - input_share) * price.output) * multiplier
+
+    def ptu_monthly(self, sku: str, units: int) -> float | None:
+        """Pay-as-you-go cost of ``units`` PTUs for a billing month."""
+        hourly = self.ptu_hourly.get(sku)
+        return None if hourly is None else hourly * units * self.hours_per_month
+
+
 class Catalog(_Data):
     snapshot_date: dt.date = Field(alias="snapshotDate")
     sources: list[Source]
     limits: Limits
     provisioned: dict[str, Sizing]
     models: dict[str, ModelInfo]
+    prices: Prices
 
     def sizing(self, model: str, sku: str) -> Sizing:
         if sku == "ProvisionedManaged":

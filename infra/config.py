@@ -248,6 +248,60 @@ class Principal(_Strict):
     type: Literal["Group", "ServicePrincipal", "User"] = "Group"
 
 
+class Notification(_Strict):
+    threshold: float = Field(ge=0, le=1000)
+    """Percent of the budget amount, 0 to 1000."""
+    type: Literal["Actual", "Forecasted"]
+    operator: Literal["GreaterThan", "GreaterThanOrEqualTo"] = "GreaterThanOrEqualTo"
+
+
+DEFAULT_NOTIFICATIONS = (
+    Notification(threshold=50, type="Actual"),
+    Notification(threshold=80, type="Actual"),
+    Notification(threshold=100, type="Actual"),
+    Notification(threshold=100, type="Forecasted"),
+)
+MAX_NOTIFICATIONS = 5
+"""Azure: a budget can have up to five notifications."""
+
+IsoDate = Annotated[str, _pattern(r"^\d{4}-\d{2}-\d{2}$", "a date written YYYY-MM-DD, e.g. 2026-11-01")]
+
+
+class Budget(_Strict):
+    """A monthly cost budget (billing currency) with its alerts."""
+
+    monthly: float = Field(gt=0)
+    contacts: list[Email] = Field(default_factory=list)
+    """Emailed by every notification, besides the shared action group."""
+    notifications: list[Notification] | None = Field(default=None, min_length=1)
+    """Defaults to landingZone.budgets.notifications."""
+    start_date: IsoDate | None = None
+    """The first of a month, at most 12 months ahead. Default: the first of the month of the first deploy."""
+
+
+class TokenQuota(_Strict):
+    """Per-team limits the AI gateway enforces on a shared account."""
+
+    monthly_tokens: int = Field(ge=1)
+    tokens_per_minute: int = Field(ge=1)
+
+
+class Budgets(_Strict):
+    environment: Budget | None = None
+    """Budget for all the landing zone's resource groups together."""
+    notifications: list[Notification] = Field(default_factory=lambda: list(DEFAULT_NOTIFICATIONS), min_length=1)
+    """Default notifications: 50/80/100% actual and 100% forecasted."""
+    contact_roles: list[Literal["Owner", "Contributor", "Reader"]] = Field(default_factory=lambda: ["Owner"])
+    action_group_emails: list[Email] = Field(default_factory=list)
+    """Receivers of the shared action group every notification calls; default: every budget's contacts."""
+    start_date: IsoDate | None = None
+    """Default start date of every budget."""
+    input_token_share: float = Field(default=0.75, gt=0, le=1)
+    """Share of tokens that are input (prompt), for blended token prices."""
+    busy_hours_per_month: int = Field(default=160, ge=1, le=744)
+    """Hours a month a team runs at its full requested rate, for the capacity-versus-quota check."""
+
+
 class Team(_Strict):
     name: Slug
     cost_center: Annotated[str, Field(min_length=1, max_length=64)]
@@ -261,6 +315,10 @@ class Team(_Strict):
     isolation: Literal["shared", "dedicated"] = "shared"
     """``dedicated`` always gets its own account(s), whatever its profile."""
     models: list[ModelRequest] = Field(default_factory=list)
+    budget: Budget | None = None
+    """Required in prod."""
+    token_quota: TokenQuota | None = None
+    """Shared accounts only; derived from the budget and catalog prices when absent."""
 
 
 class ResourceGroup(_Strict):
@@ -278,6 +336,7 @@ class LandingZone(_Strict):
     resource_group: ResourceGroup = Field(default_factory=ResourceGroup)
     account: AccountSettings = Field(default_factory=AccountSettings)
     network: Network = Field(default_factory=Network)
+    budgets: Budgets = Field(default_factory=Budgets)
     content_filters: list[ContentFilter] = Field(default_factory=list)
     teams: list[Team] = Field(default_factory=list)
     team_files: list[TeamFile] = Field(default_factory=list)
@@ -477,6 +536,59 @@ def network_checks(lz: LandingZone) -> list[Diagnostic]:
     return out
 
 
+def budget_checks(lz: LandingZone, today: dt.date | None = None) -> list[Diagnostic]:
+    """Notifications and start dates; a missing budget in prod is the catalog-free part of the cost checks."""
+    out: list[Diagnostic] = []
+    base = f"{ROOT}.budgets"
+    budgets: list[tuple[str, Budget | None]] = [(f"{base}.environment", lz.budgets.environment)]
+    budgets += [(join_path(lz.team_path(i), "budget"), t.budget) for i, t in enumerate(lz.teams)]
+    out += _notification_checks(lz.budgets.notifications, f"{base}.notifications")
+    out += _start_date_checks(lz.budgets.start_date, f"{base}.startDate", today)
+    for path, budget in budgets:
+        if budget is None:
+            if lz.environment == "prod":
+                what = "the environment" if path.endswith("environment") else "every team"
+                out.append(error(path, f"is required in prod: {what} needs a monthly budget with alerts"))
+            continue
+        if budget.notifications is not None:
+            out += _notification_checks(budget.notifications, f"{path}.notifications")
+        out += _start_date_checks(budget.start_date, f"{path}.startDate", today)
+    return out
+
+
+def _notification_checks(notifications: list[Notification], path: str) -> list[Diagnostic]:
+    out = []
+    kinds = {n.type for n in notifications}
+    for kind in ("Actual", "Forecasted"):
+        if kind not in kinds:
+            out.append(error(path, f"needs at least one {kind} notification: alert on actual and forecasted spend"))
+    if len(notifications) > MAX_NOTIFICATIONS:
+        out.append(error(path, f"has {len(notifications)} notifications; Azure allows {MAX_NOTIFICATIONS} per budget"))
+    seen = set()
+    for i, n in enumerate(notifications):
+        key = (n.type, n.operator, n.threshold)
+        if key in seen:
+            out.append(error(f"{path}[{i}]", f"duplicate {n.type} notification at {n.threshold:g}%"))
+        seen.add(key)
+    return out
+
+
+def _start_date_checks(value: str | None, path: str, today: dt.date | None) -> list[Diagnostic]:
+    if value is None:
+        return []
+    try:
+        start = dt.date.fromisoformat(value)
+    except ValueError:
+        return [error(path, f"{value!r} is not a calendar date")]
+    if start.day != 1:
+        return [error(path, f"{value} must be the first of a month, e.g. {start.replace(day=1).isoformat()}")]
+    today = today or dt.date.today()
+    limit = (today.replace(day=1) + dt.timedelta(days=366)).replace(day=1)
+    if start > limit:
+        return [error(path, f"{value} is more than 12 months ahead; Azure accepts up to {limit.isoformat()}")]
+    return []
+
+
 def _subnet_checks(vnet: Vnet, space: ipaddress.IPv4Network, path: str) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     subnets = []
@@ -502,7 +614,7 @@ def required_zones(kind: str) -> tuple[str, ...]:
     return (*zones, "privatelink.services.ai.azure.com") if kind == "AIServices" else zones
 
 
-def _semantic_checks(lz: LandingZone) -> list[Diagnostic]:
+def _semantic_checks(lz: LandingZone, today: dt.date | None) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     primaries = [i for i, r in enumerate(lz.regions) if r.role == "primary"]
     if len(primaries) != 1:
@@ -512,6 +624,7 @@ def _semantic_checks(lz: LandingZone) -> list[Diagnostic]:
     filter_paths = [f"{ROOT}.contentFilters[{i}]" for i in range(len(lz.content_filters))]
     out += _duplicates([f.name for f in lz.content_filters], filter_paths, "name")
     out += network_checks(lz)
+    out += budget_checks(lz, today)
     filters = {f.name for f in lz.content_filters}
     if DEFAULT_CONTENT_FILTER in filters:
         i = next(i for i, f in enumerate(lz.content_filters) if f.name == DEFAULT_CONTENT_FILTER)
@@ -549,7 +662,9 @@ def _duplicates(names: list[str], paths: list[str], key: str) -> list[Diagnostic
     return out
 
 
-def parse(raw: Any, base_dir: Path = PROJECT_ROOT) -> tuple[LandingZone | None, list[Diagnostic]]:
+def parse(
+    raw: Any, base_dir: Path = PROJECT_ROOT, today: dt.date | None = None
+) -> tuple[LandingZone | None, list[Diagnostic]]:
     """Validate the raw ``landingZone`` object and the team files it names.
 
     Returns the model (None when its shape is wrong) and every diagnostic; a
@@ -570,7 +685,7 @@ def parse(raw: Any, base_dir: Path = PROJECT_ROOT) -> tuple[LandingZone | None, 
         inline = [f"{ROOT}.teams[{i}]" for i in range(len(lz.teams))]
         lz = lz.model_copy(update={"teams": [*lz.teams, *(t for t, _ in file_teams)]})
         lz._team_paths = [*inline, *(p for _, p in file_teams)]
-    return lz, diags + _semantic_checks(lz)
+    return lz, diags + _semantic_checks(lz, today)
 
 
 def stack_file_schema() -> dict:

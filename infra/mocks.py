@@ -49,10 +49,17 @@ _ARM_PATHS: dict[str, tuple[str, str]] = {
         "Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks/{virtualNetworkLinkName}",
         "virtualNetworkLinkName",
     ),
+    "azure-native:monitor:ActionGroup": ("Microsoft.Insights/actionGroups/{actionGroupName}", "actionGroupName"),
     "azure-native:cognitiveservices:RaiPolicy": (
         "Microsoft.CognitiveServices/accounts/{accountName}/raiPolicies/{raiPolicyName}",
         "raiPolicyName",
     ),
+}
+
+
+_EXTENSIONS = {
+    "azure-native:authorization:RoleAssignment": ("Microsoft.Authorization/roleAssignments", "roleAssignmentName"),
+    "azure-native:consumption:Budget": ("Microsoft.Consumption/budgets", "budgetName"),
 }
 
 
@@ -82,10 +89,11 @@ class AzureMocks(pulumi.runtime.Mocks):
         if args.typ == "azure-native:resources:ResourceGroup":
             name = inputs.get("resourceGroupName", args.name)
             return f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{name}", {**inputs, "name": name}
-        if args.typ == "azure-native:authorization:RoleAssignment":
+        if args.typ in _EXTENSIONS:
             # An extension resource: its ID hangs off its scope.
-            name = inputs.get("roleAssignmentName", args.name)
-            resource_id = f"{inputs['scope']}/providers/Microsoft.Authorization/roleAssignments/{name}"
+            path, name_key = _EXTENSIONS[args.typ]
+            name = inputs.get(name_key, args.name)
+            resource_id = f"{inputs['scope']}/providers/{path}/{name}"
             return resource_id, {**inputs, "name": name, "id": resource_id}
         template, name_key = _ARM_PATHS.get(args.typ, (None, None))
         if template is None:

@@ -14,6 +14,7 @@ import pulumi
 from pulumi_azure_native import cognitiveservices, resources
 
 from components import (
+    BudgetActionGroup,
     ContentFilter,
     KeylessAccess,
     ModelDeployments,
@@ -21,6 +22,7 @@ from components import (
     OpenAiAccount,
     PrivateDns,
     PrivateEndpoint,
+    TeamBudget,
 )
 from infra.config import PROJECT_ROOT, ROOT
 from infra.diagnostics import Diagnostic, format_diagnostics
@@ -69,6 +71,8 @@ def declare(topology: Topology) -> None:
     for spec in topology.accounts:
         rg_name = groups[spec.resource_group].name if not spec.existing else spec.resource_group
         accounts[spec.key] = _declare_account(spec, topology, rg_name, net)
+    budget_ids = declare_budgets(topology, groups, accounts)
+    pulumi.export("budgets", budget_ids)
     pulumi.export("resourceGroups", {key: rg.name for key, rg in groups.items()})
     pulumi.export("network", net.outputs())
     pulumi.export("accounts", accounts)
@@ -131,6 +135,47 @@ def declare_network(topology: Topology, groups: dict[str, resources.ResourceGrou
     return DeclaredNetwork(subnet_ids, vnet_ids, zone_ids, plan.dns_mode)
 
 
+def declare_budgets(
+    topology: Topology, groups: dict[str, resources.ResourceGroup], accounts: dict[str, dict]
+) -> dict[str, pulumi.Output[str]]:
+    if not topology.budgets:
+        return {}
+    cfg = topology.config
+    alerts = BudgetActionGroup(
+        "budget-alerts",
+        {
+            "action_group_name": f"ag-{cfg.name_prefix}-{cfg.environment}-budgets",
+            "short_name": f"ai-{cfg.environment}"[:12],
+            "resource_group_name": groups["platform"].name,
+            "emails": list(topology.action_group_emails),
+            "tags": topology.tags,
+        },
+    )
+    subscription = groups["platform"].id.apply(lambda rid: "/".join(rid.split("/")[:3]))
+    ids = {}
+    for b in topology.budgets:
+        budget = TeamBudget(
+            f"budget-{b.key}",
+            {
+                "budget_name": b.name,
+                "scope": subscription if b.scope == "subscription" else groups[b.resource_group].id,
+                "amount": b.amount,
+                "start_date": b.start_date,
+                "notifications": [
+                    {"threshold": n.threshold, "threshold_type": n.type, "operator": n.operator}
+                    for n in b.notifications
+                ],
+                "contact_emails": list(b.contacts),
+                "contact_roles": list(cfg.budgets.contact_roles),
+                "action_group_ids": [alerts.action_group_id],
+                "resource_ids": [accounts[k]["id"] for k in b.account_keys],
+                "resource_group_names": list(b.resource_group_names),
+            },
+        )
+        ids[b.key] = budget.budget_id
+    return ids
+
+
 def team_outputs(team: TeamPlacement, topology: Topology, accounts: dict[str, dict]) -> dict:
     """What an app team needs to call its models; the shape is documented in the README."""
     specs = [a for a in topology.accounts if a.key in team.accounts]
@@ -147,6 +192,14 @@ def team_outputs(team: TeamPlacement, topology: Topology, accounts: dict[str, di
         "accountIds": {a.region: accounts[a.key]["id"] for a in specs},
         "accountNames": {a.region: accounts[a.key]["name"] for a in specs},
         "deployments": deployments,
+        "tokenQuota": next(
+            (
+                {"monthlyTokens": c.monthly_tokens, "tokensPerMinute": c.tokens_per_minute, "source": c.quota_source}
+                for c in topology.costs
+                if c.team == team.name and c.monthly_tokens is not None
+            ),
+            None,
+        ),
         "gatewayUrl": None,
     }
 

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Callable
 
+from infra.catalog import load as load_catalog
 from infra.diagnostics import errors_in
 from infra.mocks import RecordedResource
 from infra.plan import Plan, _plain
@@ -114,6 +115,7 @@ def text(plan: Plan) -> str:
             walk(r.urn, depth + 1)
 
     lines += _team_lines(plan)
+    lines += _cost_lines(plan)
     if plan.resources:
         lines.append("")
         walk(None, 0)
@@ -138,6 +140,60 @@ def _team_lines(plan: Plan) -> list[str]:
     out += ["", "Accounts and network exposure:"]
     for a in plan.topology.accounts:
         out.append(f"  {a.name} ({a.region}): {exposure(a, plan.topology.network)}")
+    return out
+
+
+def _money(value: float | None, currency: str) -> str:
+    return "none" if value is None else f"{value:,.0f} {currency}"
+
+
+def cost_rows(plan: Plan) -> list[dict[str, str]]:
+    """Per team: budget, alerts, token quota, TPM, committed PTU cost and its warnings."""
+    topo = plan.topology
+    if topo is None:
+        return []
+    currency = load_catalog().prices.currency
+    paths = {t.name: topo.config.team_path(i) for i, t in enumerate(topo.config.teams)}
+    rows = []
+    for c in topo.costs:
+        quota = "n/a (own account: the budget is the limit)"
+        if c.shared:
+            quota = "none" if c.monthly_tokens is None else f"{c.monthly_tokens:,} tokens/month ({c.quota_source})"
+        warnings = [
+            d.message
+            for d in plan.diagnostics
+            if d.severity == "warning"
+            and d.path.startswith(paths[c.team])
+            and ("budget" in d.path or "tokenQuota" in d.path or d.path.endswith(".models"))
+        ]
+        rows.append(
+            {
+                "team": c.team,
+                # Budgets are in the billing currency; prices and committed cost in the catalog's.
+                "budget": "none" if c.budget is None else f"{c.budget:,.0f}/month ({c.notifications})",
+                "quota": quota,
+                "tpm": "n/a" if c.tokens_per_minute is None else f"{c.tokens_per_minute:,}",
+                "committed": _money(c.committed_monthly, currency) + "/month" if c.committed_monthly else "none",
+                "warnings": "; ".join(warnings) or "none",
+            }
+        )
+    return rows
+
+
+def _cost_lines(plan: Plan) -> list[str]:
+    topo = plan.topology
+    if topo is None:
+        return []
+    prices = load_catalog().prices
+    out = ["", f"Costs (list prices in {prices.currency} as of {prices.snapshot_date.isoformat()}):"]
+    env = next((b for b in topo.budgets if b.key == "environment"), None)
+    if env:
+        out.append(f"  environment: budget {env.amount:,.0f}/month on {env.why}, from {env.start_date}")
+    for row in cost_rows(plan):
+        out.append(f"  {row['team']}: budget {row['budget']}")
+        out.append(f"      token quota {row['quota']}, TPM limit {row['tpm']}, committed PTU {row['committed']}")
+        if row["warnings"] != "none":
+            out.append(f"      warnings: {row['warnings']}")
     return out
 
 
@@ -171,6 +227,18 @@ def markdown(plan: Plan) -> str:
         out += ["| account | region | network exposure |", "|---|---|---|"]
         out += [
             f"| `{a.name}` | {a.region} | {_cell(exposure(a, plan.topology.network))} |" for a in plan.topology.accounts
+        ]
+        out.append("")
+    if plan.topology is not None and plan.topology.costs:
+        out += [
+            "**Costs**",
+            "",
+            "| team | budget | token quota | TPM limit | committed PTU | warnings |",
+            "|---|---|---|---|---|---|",
+        ]
+        out += [
+            f"| `{r['team']}` | {r['budget']} | {r['quota']} | {r['tpm']} | {r['committed']} | {_cell(r['warnings'])} |"
+            for r in cost_rows(plan)
         ]
         out.append("")
     if plan.resources:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from infra import catalog as catalog_mod
+from infra import costs as costs_mod
 from infra.config import (
     BUILTIN_RAI_POLICY,
     DEFAULT_CONTENT_FILTER,
@@ -210,6 +211,9 @@ class Topology:
     network: NetworkPlan
     tags: dict[str, str]
     """Landing-zone-wide tags, for shared resources such as the network."""
+    budgets: tuple[costs_mod.BudgetSpec, ...]
+    costs: tuple[costs_mod.TeamCost, ...]
+    action_group_emails: tuple[str, ...]
     resource_groups: tuple[ResourceGroupSpec, ...]
     accounts: tuple[AccountSpec, ...]
     teams: tuple[TeamPlacement, ...]
@@ -233,7 +237,7 @@ def decide(
     raw: Any, today: dt.date, catalog: catalog_mod.Catalog | None = None, base_dir: Path = PROJECT_ROOT
 ) -> tuple[Topology | None, list[Diagnostic]]:
     """Config object -> topology, or None when there is any error. Diagnostics are always returned."""
-    lz, diags = parse(raw, base_dir)
+    lz, diags = parse(raw, base_dir, today)
     if lz is None:
         return None, diags
     topology = build(lz, catalog or catalog_mod.load(), today)
@@ -359,8 +363,31 @@ def build(lz: LandingZone, catalog: catalog_mod.Catalog, today: dt.date) -> Topo
             for i in group.members:
                 team_accounts.setdefault(i, []).append(account.key)
 
-    if network.vnets or any(a.private_endpoint for a in accounts):
-        resource_groups.setdefault(platform_rg.key, platform_rg)  # the network lives with the platform
+    shared_teams = {lz.teams[i].name for g in groups if g.tenancy == "shared" for i in g.members}
+    costs, cost_diags = costs_mod.team_costs(lz, catalog, shared_teams)
+    diags += cost_diags
+    budgets = costs_mod.budget_specs(
+        lz,
+        today,
+        rg_of_team={t.name: f"team-{t.name}" if lz.tenancy == "distributed" else platform_rg.key for t in lz.teams},
+        dedicated_accounts={
+            lz.teams[g.members[0]].name: tuple(a.key for a in accounts if a.group == g.key and not a.existing)
+            for g in groups
+            if g.tenancy == "dedicated" and lz.tenancy == "shared"
+        },
+        landing_zone_rgs=tuple(sorted({rg.name for rg in resource_groups.values()} | {platform_rg.name})),
+    )
+    emails = costs_mod.action_group_emails(lz)
+    if budgets and not emails:
+        diags.append(
+            error(
+                f"{ROOT}.budgets.actionGroupEmails",
+                "budget alerts need someone to tell: set actionGroupEmails, or contacts on the budgets",
+            )
+        )
+    if network.vnets or any(a.private_endpoint for a in accounts) or budgets:
+        # The network, the budgets' action group and the environment budget's scope live with the platform.
+        resource_groups.setdefault(platform_rg.key, platform_rg)
     placements = tuple(
         _placement(lz, i, next(g for g in groups if i in g.members), team_accounts.get(i, []))
         for i in range(len(lz.teams))
@@ -373,6 +400,9 @@ def build(lz: LandingZone, catalog: catalog_mod.Catalog, today: dt.date) -> Topo
         disable_local_auth=lz.account.disable_local_auth,
         network=network,
         tags=base_tags,
+        budgets=budgets,
+        costs=costs,
+        action_group_emails=emails,
         resource_groups=tuple(resource_groups.values()),
         accounts=tuple(accounts),
         teams=placements,

@@ -62,6 +62,7 @@ def team(name: str, principal: str = "00000000-0000-0000-0000-00000000000a", **o
         "owners": [f"{name}@contoso.com"],
         "principals": [{"id": principal, "type": "Group"}],
         "models": [{"name": "gpt-4.1-mini", "version": "2025-04-14", "sku": "GlobalStandard", "capacity": 10}],
+        "budget": {"monthly": 100, "contacts": [f"{name}@contoso.com"]},
         **overrides,
     }
 

@@ -304,6 +304,8 @@ def test_component_provider_schema_lists_every_component():
         "Network",
         "PrivateDns",
         "PrivateEndpoint",
+        "TeamBudget",
+        "BudgetActionGroup",
     }
     expect = {
         "OpenAiAccount": (
@@ -357,7 +359,27 @@ def test_component_provider_schema_lists_every_component():
             },
             {"privateEndpointId"},
         ),
+        "TeamBudget": (
+            {
+                "budgetName",
+                "scope",
+                "amount",
+                "startDate",
+                "notifications",
+                "contactEmails",
+                "contactRoles",
+                "actionGroupIds",
+                "resourceIds",
+                "resourceGroupNames",
+            },
+            {"budgetId"},
+        ),
+        "BudgetActionGroup": (
+            {"actionGroupName", "shortName", "resourceGroupName", "emails", "tags"},
+            {"actionGroupId"},
+        ),
     }
+    assert set(expect) == set(defs)
     for name, (inputs, outputs) in expect.items():
         assert set(defs[name].inputs) == inputs, name
         assert set(defs[name].outputs) == outputs, name

@@ -288,9 +288,9 @@ def test_public_prod_needs_the_override_with_a_reason(tmp_path):
     assert "landingZone.network.publicInProdReason" in errs
     reason = "partner integration until the hub link is live"
     allowed = {"mode": "public", "allowPublicInProd": True, "publicInProdReason": reason}
-    plan = make_plan(
-        "test", PLAN_DATE, write_stack(tmp_path, minimal_landing_zone(environment="prod", network=allowed))
-    )
+    env_budget = {"environment": {"monthly": 1000, "contacts": ["finops@contoso.com"]}}
+    lz = minimal_landing_zone(environment="prod", network=allowed, budgets=env_budget)
+    plan = make_plan("test", PLAN_DATE, write_stack(tmp_path, lz))
     assert plan.ok
     (warning,) = [d for d in plan.diagnostics if d.path == "landingZone.network.mode"]
     assert warning.severity == "warning" and reason in warning.message

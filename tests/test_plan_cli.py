@@ -188,7 +188,7 @@ def test_runs_like_the_pulumi_language_host(tmp_path):
     env["AI_LANDING_ZONE_PLAN_DATE"] = "2026-11-21"
     result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("ok ['ContentFilter']")
+    assert result.stdout.startswith("ok ['BudgetActionGroup']")
 
 
 def test_invalid_config_under_the_real_cli_is_a_clean_run_error():

@@ -79,6 +79,9 @@ def test_dev_stack(dev):
         "azure-native:network:PrivateDnsZoneGroup": 3,
         "azure-native:privatedns:PrivateZone": 2,
         "azure-native:privatedns:VirtualNetworkLink": 2,
+        # the environment and four teams, alerting one shared action group
+        "azure-native:consumption:Budget": 5,
+        "azure-native:monitor:ActionGroup": 1,
     }
     for account in of_type(dev.resources, ACCOUNT):
         props = account.inputs["properties"]
@@ -231,7 +234,10 @@ def test_existing_account_mode_creates_no_account(tmp_path):
                 "existingAccount": {"name": "oai-platform-shared", "resourceGroup": "rg-platform"},
             }
         ],
-        network={"mode": "public"},  # the existing account's network is its owner's
+        network={"mode": "public"},
+        teams=[
+            team("team-a", budget=None)
+        ],  # no budgets: nothing of the platform is needed  # the existing account's network is its owner's
     )
     plan = make_plan("test", PLAN_DATE, write_stack(tmp_path, lz))
     assert plan.ok, plan.diagnostics

@@ -66,12 +66,12 @@ def test_unknown_profile_in_a_team_file(tmp_path):
 def test_bad_field_and_unknown_key_in_a_team_file(tmp_path):
     body = team("team-b", dataClassification="secret")
     body["models"][0]["capacity"] = 0
-    body["budget"] = 5
+    body["owner"] = 5
     rel = _write_team(tmp_path, "teams/team-b.yaml", body)
     errs = _errors(minimal_landing_zone(teamFiles=[rel]), tmp_path)
     assert errs["teams/team-b.yaml: models[0].capacity"] == "must be >= 1 (got 0)"
     assert errs["teams/team-b.yaml: dataClassification"].startswith("must be one of 'public', 'general'")
-    assert errs["teams/team-b.yaml: budget"].startswith("unknown key; allowed keys: contentFilter, costCenter")
+    assert errs["teams/team-b.yaml: owner"].startswith("unknown key; allowed keys: budget, contentFilter, costCenter")
 
 
 def test_invalid_yaml_in_a_team_file(tmp_path):

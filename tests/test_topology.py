@@ -192,7 +192,9 @@ def test_existing_account_needs_a_single_account_group():
     errs = errors(regions=regions, teams=[team("team-a"), team("team-b", isolation="dedicated")])
     assert "names one account, but this stack needs 2 per region" in errs["landingZone.regions[0].existingAccount"]
     # Its network belongs to its owner: this stack builds none.
-    ok = topo(regions=regions, teams=[team("team-a"), team("team-b")], network={"mode": "public"})
+    ok = topo(
+        regions=regions, teams=[team("team-a", budget=None), team("team-b", budget=None)], network={"mode": "public"}
+    )
     assert ok.resource_groups == ()
     assert ok.accounts[0].existing and ok.accounts[0].resource_group == "rg-platform"
 

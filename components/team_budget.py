@@ -1,0 +1,131 @@
+"""TeamBudget: a monthly cost budget with actual and forecasted alerts; BudgetActionGroup: who hears them."""
+
+from typing import NotRequired, TypedDict
+
+import pulumi
+from pulumi_azure_native import consumption, monitor
+
+
+class NotificationArgs(TypedDict):
+    threshold: float
+    """Percent of the amount, 0 to 1000."""
+    threshold_type: str
+    """``Actual`` or ``Forecasted``."""
+    operator: NotRequired[str]
+    """``GreaterThanOrEqualTo`` (default) or ``GreaterThan``."""
+
+
+class TeamBudgetArgs(TypedDict):
+    budget_name: str
+    scope: pulumi.Input[str]
+    """A subscription or resource group ID (action groups work only at those scopes)."""
+    amount: float
+    """Per month, in the billing currency."""
+    start_date: str
+    """``YYYY-MM-DD``, the first of a month. Only the first deploy uses it: see the class docstring."""
+    notifications: list[NotificationArgs]
+    contact_emails: NotRequired[list[str]]
+    contact_roles: NotRequired[list[str]]
+    action_group_ids: NotRequired[list[pulumi.Input[str]]]
+    resource_ids: NotRequired[list[pulumi.Input[str]]]
+    """Count only these resources (e.g. a team's accounts inside a shared resource group)."""
+    resource_group_names: NotRequired[list[str]]
+    """Count only these resource groups (subscription scope)."""
+
+
+def notification_key(n: NotificationArgs) -> str:
+    """Stable map key, in the portal's style: changing a threshold replaces one entry, not all."""
+    return f"{n['threshold_type'].lower()}_{n.get('operator', 'GreaterThanOrEqualTo')}_{n['threshold']:g}_Percent"
+
+
+def _filter(dimensions: list) -> consumption.BudgetFilterArgs | None:
+    if len(dimensions) > 1:
+        return consumption.BudgetFilterArgs(
+            and_=[consumption.BudgetFilterPropertiesArgs(dimensions=d) for d in dimensions]
+        )
+    return consumption.BudgetFilterArgs(dimensions=dimensions[0]) if dimensions else None
+
+
+class TeamBudget(pulumi.ComponentResource):
+    """A ``Microsoft.Consumption/budgets``: category Cost, monthly time grain.
+
+    Azure refuses any change to a budget's start date ("Start date of budgets
+    cannot be updated"), and a start date computed from today moves every
+    month. So the budget ignores later changes to ``timePeriod.startDate``:
+    the first deploy fixes it, and next month's ``pulumi up`` keeps it.
+    """
+
+    budget_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: TeamBudgetArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("ai-landing-zone:index:TeamBudget", name, None, opts)
+        dimensions = [
+            consumption.BudgetComparisonExpressionArgs(name=dim, operator="In", values=values)
+            for dim, values in (
+                ("ResourceId", args.get("resource_ids")),
+                ("ResourceGroupName", args.get("resource_group_names")),
+            )
+            if values
+        ]
+        budget = consumption.Budget(
+            name,
+            budget_name=args["budget_name"],
+            scope=args["scope"],
+            amount=args["amount"],
+            category=consumption.CategoryType.COST,
+            time_grain=consumption.TimeGrainType.MONTHLY,
+            time_period=consumption.BudgetTimePeriodArgs(start_date=f"{args['start_date']}T00:00:00Z"),
+            filter=_filter(dimensions),
+            notifications={
+                notification_key(n): consumption.NotificationArgs(
+                    enabled=True,
+                    threshold=n["threshold"],
+                    threshold_type=n["threshold_type"],
+                    operator=n.get("operator", "GreaterThanOrEqualTo"),
+                    contact_emails=args.get("contact_emails", []),
+                    contact_roles=args.get("contact_roles"),
+                    contact_groups=args.get("action_group_ids"),
+                    locale="en-us",
+                )
+                for n in args["notifications"]
+            },
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["timePeriod.startDate"]),
+        )
+        self.budget_id = budget.id
+        self.register_outputs({"budgetId": self.budget_id})
+
+
+class BudgetActionGroupArgs(TypedDict):
+    action_group_name: str
+    short_name: str
+    """At most 12 characters: it prefixes every SMS and email."""
+    resource_group_name: pulumi.Input[str]
+    emails: list[str]
+    tags: NotRequired[dict[str, str]]
+
+
+class BudgetActionGroup(pulumi.ComponentResource):
+    """A ``Microsoft.Insights/actionGroups`` with an email receiver per address, shared by every budget."""
+
+    action_group_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: BudgetActionGroupArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("ai-landing-zone:index:BudgetActionGroup", name, None, opts)
+        group = monitor.ActionGroup(
+            name,
+            action_group_name=args["action_group_name"],
+            group_short_name=args["short_name"][:12],
+            resource_group_name=args["resource_group_name"],
+            location="global",
+            enabled=True,
+            email_receivers=[
+                monitor.MicrosoftCommonEmailReceiverArgs(
+                    name=f"email-{i}", email_address=e, use_common_alert_schema=True
+                )
+                for i, e in enumerate(args["emails"])
+            ],
+            tags=args.get("tags"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.action_group_id = group.id
+        self.register_outputs({"actionGroupId": self.action_group_id})

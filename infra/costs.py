@@ -1,0 +1,209 @@
+"""Cost decisions: budgets, per-team token quotas and committed PTU cost. Plain Python, no Pulumi.
+
+On a shared account Azure bills the account, not the team, so a budget cannot
+tell teams apart; the per-team token quota (enforced by the AI gateway) is the
+real limit there. Quotas are given, or derived from the team's monthly budget
+and the catalog's list prices:
+
+    blended price per 1M tokens = multiplier(sku) x (s x input + (1 - s) x output)
+    monthly tokens             = budget / (capacity-weighted blended price) x 1M
+
+where s is ``budgets.inputTokenShare``. The tokens-per-minute limit is the
+standard capacity the team asked for (1 capacity unit = 1,000 TPM).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from infra.catalog import Catalog
+from infra.config import PROVISIONED_SKUS, Budget, LandingZone, Notification
+from infra.diagnostics import Diagnostic, join_path, warning
+
+TPM_PER_CAPACITY_UNIT = 1000
+
+
+@dataclass(frozen=True)
+class BudgetSpec:
+    key: str
+    """``environment`` or the team name; also the logical name."""
+    name: str
+    team: str | None
+    amount: float
+    start_date: str
+    """ISO date, the first of a month."""
+    notifications: tuple[Notification, ...]
+    contacts: tuple[str, ...]
+    scope: Literal["subscription", "resourceGroup"]
+    resource_group: str | None
+    """Key of the scope's resource group (resourceGroup scope)."""
+    resource_group_names: tuple[str, ...] = ()
+    """subscription scope: only these resource groups count."""
+    account_keys: tuple[str, ...] = ()
+    """Only these accounts count (a dedicated team inside the platform resource group)."""
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class TeamCost:
+    team: str
+    budget: float | None
+    notifications: str
+    shared: bool
+    monthly_tokens: int | None
+    tokens_per_minute: int | None
+    quota_source: Literal["explicit", "derived", "none"]
+    price_per_million: float | None
+    """Capacity-weighted blended list price of the team's standard deployments."""
+    requested_tpm: int
+    committed_monthly: float
+    """Pay-as-you-go PTU cost of the team's provisioned deployments in all regions, per month."""
+
+
+def first_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def describe(notifications: tuple[Notification, ...]) -> str:
+    return ", ".join(f"{n.threshold:g}% {n.type.lower()}" for n in notifications)
+
+
+def budget_specs(
+    lz: LandingZone,
+    today: dt.date,
+    rg_of_team: dict[str, str],
+    dedicated_accounts: dict[str, tuple[str, ...]],
+    landing_zone_rgs: tuple[str, ...],
+) -> tuple[BudgetSpec, ...]:
+    """One budget for the environment (every landing zone resource group) and one per team that has one."""
+    default_start = lz.budgets.start_date or first_of_month(today).isoformat()
+    defaults = tuple(lz.budgets.notifications)
+
+    def spec(key: str, budget: Budget, **where) -> BudgetSpec:
+        return BudgetSpec(
+            key=key,
+            name=f"budget-{lz.name_prefix}-{lz.environment}" + ("" if key == "environment" else f"-{key}"),
+            team=None if key == "environment" else key,
+            amount=budget.monthly,
+            start_date=budget.start_date or default_start,
+            notifications=tuple(budget.notifications or defaults),
+            contacts=tuple(budget.contacts),
+            **where,
+        )
+
+    out = []
+    if lz.budgets.environment is not None:
+        out.append(
+            spec(
+                "environment",
+                lz.budgets.environment,
+                scope="subscription",
+                resource_group=None,
+                resource_group_names=landing_zone_rgs,
+                why="all of the landing zone's resource groups",
+            )
+        )
+    for team in lz.teams:
+        if team.budget is None:
+            continue
+        rg = rg_of_team[team.name]
+        accounts = dedicated_accounts.get(team.name, ())
+        if lz.tenancy == "distributed":
+            why = "the team's own resource group"
+        elif accounts:
+            why = "the team's dedicated accounts"
+        else:
+            why = "the platform resource group: a shared account cannot split spend by team; token quotas do"
+        out.append(
+            spec(team.name, team.budget, scope="resourceGroup", resource_group=rg, account_keys=accounts, why=why)
+        )
+    return tuple(out)
+
+
+def team_costs(
+    lz: LandingZone, catalog: Catalog, shared_teams: set[str]
+) -> tuple[tuple[TeamCost, ...], list[Diagnostic]]:
+    prices, share = catalog.prices, lz.budgets.input_token_share
+    out, diags = [], []
+    for i, team in enumerate(lz.teams):
+        path = lz.team_path(i)
+        standard = [m for m in team.models if m.sku not in PROVISIONED_SKUS]
+        requested_tpm = sum(m.capacity for m in standard) * TPM_PER_CAPACITY_UNIT
+        # Every region's account holds its own copy of the deployment, PTUs included.
+        committed = len(lz.regions) * sum(
+            prices.ptu_monthly(m.sku, m.capacity) or 0.0 for m in team.models if m.sku in PROVISIONED_SKUS
+        )
+        blended = _weighted_price(standard, prices, share)
+        budget = team.budget.monthly if team.budget else None
+        shared = team.name in shared_teams
+        monthly_tokens = tpm = None
+        source: Literal["explicit", "derived", "none"] = "none"
+        if team.token_quota is not None:
+            monthly_tokens, tpm, source = (
+                team.token_quota.monthly_tokens,
+                team.token_quota.tokens_per_minute,
+                "explicit",
+            )
+        elif shared and budget is not None and blended and standard:
+            # What is left after committed PTU spend pays for tokens.
+            monthly_tokens = int(max(budget - committed, 0) / blended * 1_000_000)
+            tpm, source = requested_tpm, "derived"
+        elif shared and standard:
+            missing = "budget" if budget is None else "list price for one of its models"
+            diags.append(
+                warning(join_path(path, "tokenQuota"), f"no token quota: the team has no tokenQuota and no {missing}")
+            )
+        if budget is not None and committed > budget:
+            diags.append(
+                warning(
+                    join_path(path, "budget.monthly"),
+                    f"provisioned deployments commit about {committed:,.0f} {prices.currency} a month"
+                    f" (pay as you go, {prices.hours_per_month} h), over the budget of {budget:,.0f}",
+                )
+            )
+        if monthly_tokens is not None and requested_tpm:
+            used = requested_tpm * 60 * lz.budgets.busy_hours_per_month
+            if used > monthly_tokens:
+                diags.append(
+                    warning(
+                        join_path(path, "models"),
+                        f"requested capacity of {requested_tpm:,} TPM would use {used:,} tokens in"
+                        f" {lz.budgets.busy_hours_per_month} busy hours, but the monthly token quota is"
+                        f" {monthly_tokens:,}: lower capacity or raise the budget",
+                    )
+                )
+        out.append(
+            TeamCost(
+                team=team.name,
+                budget=budget,
+                notifications=describe(tuple(team.budget.notifications or lz.budgets.notifications))
+                if team.budget
+                else "",
+                shared=shared,
+                monthly_tokens=monthly_tokens,
+                tokens_per_minute=tpm,
+                quota_source=source,
+                price_per_million=blended,
+                requested_tpm=requested_tpm,
+                committed_monthly=committed,
+            )
+        )
+    return tuple(out), diags
+
+
+def _weighted_price(models, prices, share: float) -> float | None:
+    weighted = [(m.capacity, prices.per_million(m.name, m.sku, share)) for m in models]
+    if not weighted or any(p is None for _, p in weighted):
+        return None
+    total = sum(c for c, _ in weighted)
+    return sum(c * p for c, p in weighted) / total
+
+
+def action_group_emails(lz: LandingZone) -> tuple[str, ...]:
+    if lz.budgets.action_group_emails:
+        return tuple(lz.budgets.action_group_emails)
+    contacts = [*(lz.budgets.environment.contacts if lz.budgets.environment else [])]
+    contacts += [c for t in lz.teams if t.budget for c in t.budget.contacts]
+    return tuple(dict.fromkeys(contacts))
