@@ -88,7 +88,8 @@ class AzureMocks(pulumi.runtime.Mocks):
         rg = inputs.get("resourceGroupName", "rg")
         if args.typ == "azure-native:resources:ResourceGroup":
             name = inputs.get("resourceGroupName", args.name)
-            return f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{name}", {**inputs, "name": name}
+            rg_id = f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{name}"
+            return rg_id, {**inputs, "name": name, "id": rg_id}
         if args.typ in _EXTENSIONS:
             # An extension resource: its ID hangs off its scope.
             path, name_key = _EXTENSIONS[args.typ]
