@@ -11,6 +11,7 @@ from tests.helpers import (
     ACCOUNT,
     DEPLOYMENT,
     PLAN_DATE,
+    cli,
     minimal_landing_zone,
     of_type,
     private_network,
@@ -298,19 +299,8 @@ def test_public_prod_needs_the_override_with_a_reason(tmp_path):
 
 
 def test_bad_network_exits_1_through_the_cli(tmp_path):
-    import subprocess
-    import sys
-
-    from infra.config import PROJECT_ROOT
-
     lz = minimal_landing_zone(environment="prod", network={"mode": "public"})
-    result = subprocess.run(
-        [sys.executable, "-m", "infra", "plan", "--stack", "test", "--config-file", str(write_stack(tmp_path, lz))],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = cli("plan", "--stack", "test", "--config-file", str(write_stack(tmp_path, lz)))
     assert result.returncode == 1
     assert "landingZone.network.mode: prod must be private" in result.stdout
     assert "Traceback" not in result.stderr

@@ -7,22 +7,14 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pulumi
 import pytest
 
 from infra.plan import PROJECT_ROOT, SECRET, _plain, _resolve, run_program
-from tests.helpers import DEPLOYMENT, minimal_landing_zone, write_stack
+from tests.helpers import DEPLOYMENT, cli, minimal_landing_zone, write_stack
 
 DATE = ["--date", "2026-11-21"]
-
-
-def cli(*args: str, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    return subprocess.run(
-        [sys.executable, "-m", "infra", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
-    )
 
 
 @pytest.fixture(scope="module")

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import yaml
 
 from infra.config import PROJECT_ROOT, parse
 from infra.parity import drift
-from tests.helpers import minimal_landing_zone, stack_landing_zone, team, write_stack
+from tests.helpers import cli, minimal_landing_zone, stack_landing_zone, team, write_stack
 
 
 def _write_team(tmp_path, rel: str, body) -> str:
@@ -85,13 +82,7 @@ def test_catalog_errors_point_into_the_team_file(tmp_path):
     body["models"][0]["version"] = "2099-01-01"
     rel = _write_team(tmp_path, "teams/team-b.yaml", body)
     stack = write_stack(tmp_path, minimal_landing_zone(teamFiles=[rel]))
-    result = subprocess.run(
-        [sys.executable, "-m", "infra", "plan", "--stack", "test", "--config-file", str(stack), "--date", "2026-11-21"],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = cli("plan", "--stack", "test", "--config-file", str(stack), "--date", "2026-11-21")
     assert result.returncode == 1
     assert "error: teams/team-b.yaml: models[0].version: unknown version '2099-01-01'" in result.stdout
     assert "Traceback" not in result.stderr
@@ -105,13 +96,7 @@ def test_bad_team_files_exit_1_through_the_cli(tmp_path):
         "teams/missing.yaml",
     ]
     stack = write_stack(tmp_path, minimal_landing_zone(teamFiles=rels))
-    result = subprocess.run(
-        [sys.executable, "-m", "infra", "plan", "--stack", "test", "--config-file", str(stack)],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = cli("plan", "--stack", "test", "--config-file", str(stack))
     assert result.returncode == 1
     for expected in (
         "teams/dup.yaml: name: duplicate name 'team-a'",
