@@ -4,11 +4,14 @@ Each is a ``pulumi.ComponentResource`` with TypedDict args, so the same
 component can be exposed to other languages through a component provider.
 """
 
+from components.ai_gateway import AiGateway, AiGatewayArgs
 from components.content_filter import ContentFilter, ContentFilterArgs, HarmThresholdsArgs
 from components.keyless_access import KeylessAccess, KeylessAccessArgs, PrincipalArgs
 from components.model_deployments import ModelDeploymentArgs, ModelDeployments, ModelDeploymentsArgs
-from components.network import Network, NetworkArgs, SubnetArgs
+from components.network import Network, NetworkArgs, SecurityRuleArgs, SubnetArgs
 from components.openai_account import NetworkAclsArgs, OpenAiAccount, OpenAiAccountArgs
+from components.openai_backend_pool import CircuitBreakerArgs, OpenAiBackendPool, OpenAiBackendPoolArgs, PoolMemberArgs
+from components.openai_gateway_api import GatewayTeamArgs, OpenAiGatewayApi, OpenAiGatewayApiArgs
 from components.private_dns import PrivateDns, PrivateDnsArgs
 from components.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
 from components.team_budget import (
@@ -20,6 +23,16 @@ from components.team_budget import (
 )
 
 __all__ = [
+    "AiGateway",
+    "AiGatewayArgs",
+    "CircuitBreakerArgs",
+    "GatewayTeamArgs",
+    "OpenAiBackendPool",
+    "OpenAiBackendPoolArgs",
+    "OpenAiGatewayApi",
+    "OpenAiGatewayApiArgs",
+    "PoolMemberArgs",
+    "SecurityRuleArgs",
     "BudgetActionGroup",
     "BudgetActionGroupArgs",
     "NotificationArgs",

@@ -13,12 +13,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pulumi.provider.experimental import component_provider_host  # noqa: E402
 
 from components import (  # noqa: E402
+    AiGateway,
     BudgetActionGroup,
     ContentFilter,
     KeylessAccess,
     ModelDeployments,
     Network,
     OpenAiAccount,
+    OpenAiBackendPool,
+    OpenAiGatewayApi,
     PrivateDns,
     PrivateEndpoint,
     TeamBudget,
@@ -34,6 +37,9 @@ COMPONENTS = [
     PrivateEndpoint,
     TeamBudget,
     BudgetActionGroup,
+    AiGateway,
+    OpenAiBackendPool,
+    OpenAiGatewayApi,
 ]
 
 if __name__ == "__main__":

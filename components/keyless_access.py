@@ -11,8 +11,10 @@ OPENAI_USER_ROLE = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
 
 
 class PrincipalArgs(TypedDict):
-    principal_id: str
+    principal_id: pulumi.Input[str]
     """Entra object ID of a group, service principal or user."""
+    name: NotRequired[str]
+    """Logical name of the assignment; defaults to the principal ID, so set it when that is not yet known."""
     principal_type: NotRequired[str]
     """``Group`` (default), ``ServicePrincipal`` or ``User``. Set it: Azure then skips a directory
     lookup that fails for principals created moments ago."""
@@ -48,13 +50,16 @@ class KeylessAccess(pulumi.ComponentResource):
         scope = pulumi.Output.from_input(args["account_id"])
         names = []
         for p in args["principals"]:
+            principal = pulumi.Output.from_input(p["principal_id"])
             assignment = authorization.RoleAssignment(
-                f"{name}-{p['principal_id']}",
+                f"{name}-{p.get('name') or p['principal_id']}",
                 scope=scope,
-                principal_id=p["principal_id"],
+                principal_id=principal,
                 principal_type=p.get("principal_type", "Group"),
                 role_definition_id=scope.apply(lambda s: _role_definition_id(s, role)),
-                role_assignment_name=scope.apply(lambda s, pid=p["principal_id"]: assignment_name(s, pid, role)),
+                role_assignment_name=pulumi.Output.all(scope, principal).apply(
+                    lambda sp: assignment_name(sp[0], sp[1], role)
+                ),
                 description=p.get("description"),
                 opts=pulumi.ResourceOptions(parent=self),
             )

@@ -6,10 +6,26 @@ import pulumi
 from pulumi_azure_native import network
 
 
+class SecurityRuleArgs(TypedDict):
+    name: str
+    priority: int
+    direction: str
+    """``Inbound`` or ``Outbound``."""
+    source_address_prefix: str
+    """An address range or a service tag such as ``ApiManagement``."""
+    destination_port_range: str
+    protocol: NotRequired[str]
+    """``Tcp`` by default."""
+
+
 class SubnetArgs(TypedDict):
     name: str
     address_prefix: str
     """IPv4 CIDR inside the VNet's address space."""
+    delegation: NotRequired[str]
+    """A service the subnet is delegated to, e.g. ``Microsoft.Web/serverFarms`` for API Management v2."""
+    security_rules: NotRequired[list[SecurityRuleArgs]]
+    """Allow rules on the subnet's NSG, on top of Azure's defaults."""
 
 
 class NetworkArgs(TypedDict):
@@ -43,6 +59,20 @@ class Network(pulumi.ComponentResource):
                 network_security_group_name=f"nsg-{args['vnet_name']}-{s['name']}",
                 resource_group_name=args["resource_group_name"],
                 location=args["location"],
+                security_rules=[
+                    network.SecurityRuleArgs(
+                        name=r["name"],
+                        priority=r["priority"],
+                        direction=r["direction"],
+                        access="Allow",
+                        protocol=r.get("protocol", "Tcp"),
+                        source_address_prefix=r["source_address_prefix"],
+                        source_port_range="*",
+                        destination_address_prefix="VirtualNetwork",
+                        destination_port_range=r["destination_port_range"],
+                    )
+                    for r in s.get("security_rules", [])
+                ],
                 tags=args.get("tags"),
                 opts=child,
             )
@@ -61,6 +91,9 @@ class Network(pulumi.ComponentResource):
                     network_security_group=network.NetworkSecurityGroupArgs(id=nsgs[s["name"]].id),
                     private_endpoint_network_policies="Enabled",
                     default_outbound_access=False,
+                    delegations=[network.DelegationArgs(name="delegation", service_name=s["delegation"])]
+                    if s.get("delegation")
+                    else None,
                 )
                 for s in args["subnets"]
             ],

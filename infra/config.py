@@ -151,6 +151,8 @@ class Region(_Strict):
     """Deploy onto this existing account instead of creating one in the region."""
     custom_subdomain: AccountName | None = None
     """Globally unique subdomain; defaults to the account name."""
+    weight: int = Field(default=1, ge=1, le=1000)
+    """Share of traffic among gateway pool members of the same priority."""
 
 
 class AccountSettings(_Strict):
@@ -238,6 +240,10 @@ class ModelRequest(_Strict):
     deployment_name: DeploymentName | None = None
     """Defaults to ``<team>-<model>``."""
     version_upgrade_option: VersionUpgradeOption = "OnceCurrentVersionExpired"
+    capacity_by_region: dict[str, Annotated[int, Field(ge=1, le=100_000)]] = Field(default_factory=dict)
+    """Per-region capacity; other regions use ``capacity``."""
+    regions: list[str] | None = None
+    """Deploy only in these regions (default: every region). Behind a gateway every pool member needs it."""
 
 
 class Principal(_Strict):
@@ -315,10 +321,43 @@ class Team(_Strict):
     isolation: Literal["shared", "dedicated"] = "shared"
     """``dedicated`` always gets its own account(s), whatever its profile."""
     models: list[ModelRequest] = Field(default_factory=list)
+    caller_app_ids: list[Guid] = Field(default_factory=list)
+    """Entra application (client) IDs of the apps that call through the AI gateway: how it knows the team."""
+    subscription_keys: bool = False
+    """Also require a gateway subscription key (never exported; read it in the portal)."""
     budget: Budget | None = None
     """Required in prod."""
     token_quota: TokenQuota | None = None
     """Shared accounts only; derived from the budget and catalog prices when absent."""
+
+
+IsoDuration = Annotated[str, _pattern(r"^PT(\d+H)?(\d+M)?(\d+S)?$", "an ISO 8601 duration such as PT1M or PT30S")]
+GatewaySku = Literal["BasicV2", "StandardV2", "Developer", "Basic", "Standard", "Premium", "Consumption", "PremiumV2"]
+
+
+class CircuitBreaker(_Strict):
+    """Trip a backend after ``failureCount`` failures (429 or 5xx) within ``interval``, for ``tripDuration``."""
+
+    failure_count: int = Field(default=3, ge=1, le=10_000)
+    interval: IsoDuration = "PT1M"
+    trip_duration: IsoDuration = "PT1M"
+
+
+class GatewayEntra(_Strict):
+    tenant_id: Guid
+    audiences: list[str] = Field(min_length=1)
+    """Accepted token audiences, e.g. the gateway app's ``api://`` URI."""
+
+
+class Gateway(_Strict):
+    enabled: bool = False
+    sku: GatewaySku = "StandardV2"
+    """StandardV2 creates in minutes and integrates with a VNet; Premium for VNet injection."""
+    capacity: int = Field(default=1, ge=1, le=30)
+    publisher_email: Email | None = None
+    publisher_name: Annotated[str, Field(min_length=1, max_length=100)] = "AI landing zone"
+    entra: GatewayEntra | None = None
+    circuit_breaker: CircuitBreaker = Field(default_factory=CircuitBreaker)
 
 
 class ResourceGroup(_Strict):
@@ -337,6 +376,7 @@ class LandingZone(_Strict):
     account: AccountSettings = Field(default_factory=AccountSettings)
     network: Network = Field(default_factory=Network)
     budgets: Budgets = Field(default_factory=Budgets)
+    gateway: Gateway = Field(default_factory=Gateway)
     content_filters: list[ContentFilter] = Field(default_factory=list)
     teams: list[Team] = Field(default_factory=list)
     team_files: list[TeamFile] = Field(default_factory=list)
@@ -536,6 +576,101 @@ def network_checks(lz: LandingZone) -> list[Diagnostic]:
     return out
 
 
+# Which tiers reach a VNet (learn.microsoft.com/azure/api-management/api-management-features and
+# virtual-network-concepts): outbound VNet integration is Standard v2 (and Premium v2); VNet injection is
+# Developer and Premium (classic) and Premium v2; Basic, Standard, Basic v2 and Consumption have neither.
+# Circuit breakers on backends are not supported in Consumption (learn.microsoft.com/azure/api-management/backends).
+GATEWAY_NETWORK = {
+    "StandardV2": "integration",
+    "Developer": "injection",
+    "Premium": "injection",
+    "BasicV2": "none",
+    "Basic": "none",
+    "Standard": "none",
+}
+MAX_POOL_MEMBERS = 30
+
+
+def gateway_checks(lz: LandingZone) -> list[Diagnostic]:
+    gw, base, out = lz.gateway, f"{ROOT}.gateway", []
+    if not gw.enabled:
+        return out
+    if gw.sku == "Consumption":
+        out.append(
+            error(f"{base}.sku", "Consumption has no backend circuit breakers, which failover needs: use StandardV2")
+        )
+    elif gw.sku == "PremiumV2":
+        out.append(
+            error(f"{base}.sku", "PremiumV2 is not in azure-native's API Management API (2024-05-01): use Premium")
+        )
+    elif gw.sku == "Developer" and lz.environment == "prod":
+        out.append(error(f"{base}.sku", "Developer has no SLA: use StandardV2 or Premium in prod"))
+    for key, value in (("entra", gw.entra), ("publisherEmail", gw.publisher_email)):
+        if value is None:
+            out.append(error(f"{base}.{key}", "is required when the gateway is enabled"))
+    mode = GATEWAY_NETWORK.get(gw.sku)
+    if mode is None:
+        return out
+    if not lz.network.uses_private_endpoints:
+        out.append(
+            error(
+                f"{ROOT}.network.privateEndpoints",
+                "the gateway reaches the accounts through their private endpoints: enable them (mode: private, or"
+                " privateEndpoints: true)",
+            )
+        )
+    elif mode == "none":
+        out.append(
+            error(
+                f"{base}.sku",
+                f"{gw.sku} cannot join a VNet, so it cannot reach private accounts: use StandardV2 or Premium",
+            )
+        )
+    else:
+        primary = next((r.name for r in lz.regions if r.role == "primary"), None)
+        region = lz.network.regions.get(primary or "")
+        has_subnet = region is not None and (
+            (region.vnet is not None and region.vnet.gateway_subnet) or region.gateway_subnet_id
+        )
+        if not has_subnet:
+            out.append(
+                error(
+                    f"{ROOT}.network.regions.{primary}",
+                    "the gateway needs a subnet in the primary region: set vnet.gatewaySubnet or gatewaySubnetId",
+                )
+            )
+    if lz.environment == "prod" and mode in ("integration", "none"):
+        out.append(
+            Diagnostic(
+                "warning",
+                f"{base}.sku",
+                f"{gw.sku} keeps the gateway endpoint public (VNet integration is outbound only); callers still need"
+                " Entra tokens. Use Premium for a private gateway",
+            )
+        )
+    if len(lz.regions) > MAX_POOL_MEMBERS:
+        out.append(
+            error(f"{ROOT}.regions", f"a backend pool holds at most {MAX_POOL_MEMBERS} members; got {len(lz.regions)}")
+        )
+    return out
+
+
+def _region_refs(lz: LandingZone) -> list[Diagnostic]:
+    names, out = {r.name for r in lz.regions}, []
+    for t, team in enumerate(lz.teams):
+        for m, model in enumerate(team.models):
+            path = join_path(lz.team_path(t), f"models[{m}]")
+            for key, values in (("capacityByRegion", list(model.capacity_by_region)), ("regions", model.regions or [])):
+                for value in values:
+                    if value not in names:
+                        out.append(
+                            error(
+                                f"{path}.{key}", f"{value!r} is not a region of this stack ({', '.join(sorted(names))})"
+                            )
+                        )
+    return out
+
+
 def budget_checks(lz: LandingZone, today: dt.date | None = None) -> list[Diagnostic]:
     """Notifications and start dates; a missing budget in prod is the catalog-free part of the cost checks."""
     out: list[Diagnostic] = []
@@ -625,6 +760,8 @@ def _semantic_checks(lz: LandingZone, today: dt.date | None) -> list[Diagnostic]
     out += _duplicates([f.name for f in lz.content_filters], filter_paths, "name")
     out += network_checks(lz)
     out += budget_checks(lz, today)
+    out += gateway_checks(lz)
+    out += _region_refs(lz)
     filters = {f.name for f in lz.content_filters}
     if DEFAULT_CONTENT_FILTER in filters:
         i = next(i for i, f in enumerate(lz.content_filters) if f.name == DEFAULT_CONTENT_FILTER)

@@ -49,6 +49,49 @@ _ARM_PATHS: dict[str, tuple[str, str]] = {
         "Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks/{virtualNetworkLinkName}",
         "virtualNetworkLinkName",
     ),
+    "azure-native:apimanagement:ApiManagementService": ("Microsoft.ApiManagement/service/{serviceName}", "serviceName"),
+    "azure-native:apimanagement:Backend": (
+        "Microsoft.ApiManagement/service/{serviceName}/backends/{backendId}",
+        "backendId",
+    ),
+    "azure-native:apimanagement:Api": ("Microsoft.ApiManagement/service/{serviceName}/apis/{apiId}", "apiId"),
+    "azure-native:apimanagement:ApiOperation": (
+        "Microsoft.ApiManagement/service/{serviceName}/apis/{apiId}/operations/{operationId}",
+        "operationId",
+    ),
+    "azure-native:apimanagement:ApiPolicy": (
+        "Microsoft.ApiManagement/service/{serviceName}/apis/{apiId}/policies/{policyId}",
+        "policyId",
+    ),
+    "azure-native:apimanagement:Product": (
+        "Microsoft.ApiManagement/service/{serviceName}/products/{productId}",
+        "productId",
+    ),
+    "azure-native:apimanagement:ProductApiLink": (
+        "Microsoft.ApiManagement/service/{serviceName}/products/{productId}/apiLinks/{apiLinkId}",
+        "apiLinkId",
+    ),
+    "azure-native:apimanagement:ProductPolicy": (
+        "Microsoft.ApiManagement/service/{serviceName}/products/{productId}/policies/{policyId}",
+        "policyId",
+    ),
+    "azure-native:apimanagement:Subscription": (
+        "Microsoft.ApiManagement/service/{serviceName}/subscriptions/{sid}",
+        "sid",
+    ),
+    "azure-native:apimanagement:Logger": (
+        "Microsoft.ApiManagement/service/{serviceName}/loggers/{loggerId}",
+        "loggerId",
+    ),
+    "azure-native:apimanagement:Diagnostic": (
+        "Microsoft.ApiManagement/service/{serviceName}/diagnostics/{diagnosticId}",
+        "diagnosticId",
+    ),
+    "azure-native:operationalinsights:Workspace": (
+        "Microsoft.OperationalInsights/workspaces/{workspaceName}",
+        "workspaceName",
+    ),
+    "azure-native:applicationinsights:Component": ("Microsoft.Insights/components/{resourceName}", "resourceName"),
     "azure-native:monitor:ActionGroup": ("Microsoft.Insights/actionGroups/{actionGroupName}", "actionGroupName"),
     "azure-native:cognitiveservices:RaiPolicy": (
         "Microsoft.CognitiveServices/accounts/{accountName}/raiPolicies/{raiPolicyName}",
@@ -110,6 +153,14 @@ class AzureMocks(pulumi.runtime.Mocks):
             state.update(_account_outputs(inputs, resource_id))
         elif args.typ == "azure-native:web:WebApp":
             state["defaultHostName"] = f"{name}.azurewebsites.net"
+        elif args.typ == "azure-native:apimanagement:ApiManagementService":
+            state["gatewayUrl"] = f"https://{name}.azure-api.net"
+        elif args.typ == "azure-native:applicationinsights:Component":
+            key = _stable_uuid(resource_id, "ikey")
+            state["connectionString"] = (
+                f"InstrumentationKey={key};IngestionEndpoint=https://{inputs['location']}.in.applicationinsights.azure.com/"
+            )
+            state["instrumentationKey"] = key
         state.update(_identity_outputs(inputs, resource_id))
         return resource_id, state
 

@@ -14,19 +14,22 @@ import pulumi
 from pulumi_azure_native import cognitiveservices, resources
 
 from components import (
+    AiGateway,
     BudgetActionGroup,
     ContentFilter,
     KeylessAccess,
     ModelDeployments,
     Network,
     OpenAiAccount,
+    OpenAiBackendPool,
+    OpenAiGatewayApi,
     PrivateDns,
     PrivateEndpoint,
     TeamBudget,
 )
 from infra.config import PROJECT_ROOT, ROOT
 from infra.diagnostics import Diagnostic, format_diagnostics
-from infra.topology import PE_SUBNET, AccountSpec, TeamPlacement, Topology, decide, exposure
+from infra.topology import GATEWAY_SUBNET, PE_SUBNET, AccountSpec, TeamPlacement, Topology, decide, exposure
 
 PLAN_DATE_ENV = "AI_LANDING_ZONE_PLAN_DATE"
 """Plan as of this ISO date instead of today (set by ``python -m infra plan --date``)."""
@@ -71,12 +74,108 @@ def declare(topology: Topology) -> None:
     for spec in topology.accounts:
         rg_name = groups[spec.resource_group].name if not spec.existing else spec.resource_group
         accounts[spec.key] = _declare_account(spec, topology, rg_name, net)
+    gateway_urls = declare_gateway(topology, groups, accounts, net)
     budget_ids = declare_budgets(topology, groups, accounts)
     pulumi.export("budgets", budget_ids)
     pulumi.export("resourceGroups", {key: rg.name for key, rg in groups.items()})
     pulumi.export("network", net.outputs())
     pulumi.export("accounts", accounts)
-    pulumi.export("teams", {t.name: team_outputs(t, topology, accounts) for t in topology.teams})
+    pulumi.export("teams", {t.name: team_outputs(t, topology, accounts, gateway_urls) for t in topology.teams})
+
+
+def declare_gateway(
+    topology: Topology, groups: dict[str, resources.ResourceGroup], accounts: dict[str, dict], net: DeclaredNetwork
+) -> dict[str, pulumi.Output[str]]:
+    """API Management, keyless access to every backend account, a pool and an API per account group."""
+    plan = topology.gateway
+    if plan is None:
+        return {}
+    gateway = AiGateway(
+        "gateway",
+        {
+            "service_name": plan.name,
+            "resource_group_name": groups["platform"].name,
+            "location": plan.region,
+            "sku_name": plan.sku,
+            "capacity": plan.capacity,
+            "publisher_email": plan.publisher_email,
+            "publisher_name": plan.publisher_name,
+            # v2 integration is outbound only (the endpoint stays public); classic injection goes Internal.
+            "virtual_network_type": "External" if plan.network == "integration" else "Internal",
+            "subnet_id": net.gateway_subnet_ids[plan.region],
+            "tags": topology.tags,
+        },
+    )
+    urls = {}
+    for api in plan.apis:
+        for m in api.members:
+            KeylessAccess(
+                f"gateway-{m.account}",
+                {
+                    "account_id": accounts[m.account]["id"],
+                    "principals": [
+                        {"principal_id": gateway.principal_id, "principal_type": "ServicePrincipal", "name": "gateway"}
+                    ],
+                },
+            )
+        pool = OpenAiBackendPool(
+            api.pool,
+            {
+                "service_name": gateway.service_name,
+                "resource_group_name": groups["platform"].name,
+                "pool_id": api.pool,
+                "members": [
+                    {
+                        "backend_id": m.account,
+                        "url": pulumi.Output.from_input(accounts[m.account]["endpoint"]).apply(
+                            lambda e: f"{e.rstrip('/')}/openai"
+                        ),
+                        "priority": m.priority,
+                        "weight": m.weight,
+                    }
+                    for m in api.members
+                ],
+                "circuit_breaker": {
+                    "failure_count": plan.failure_count,
+                    "interval": plan.interval,
+                    "trip_duration": plan.trip_duration,
+                },
+            },
+        )
+        OpenAiGatewayApi(
+            api.group,
+            {
+                "service_name": gateway.service_name,
+                "resource_group_name": groups["platform"].name,
+                "api_id": api.group,
+                "path": api.path,
+                "pool_name": pool.pool_name,
+                "pool_size": len(api.members),
+                "tenant_id": plan.tenant_id,
+                "audiences": list(plan.audiences),
+                "teams": [
+                    {
+                        "team": t.team,
+                        "caller_app_ids": list(t.caller_app_ids),
+                        "subscription_key": t.subscription_key,
+                        **({"tokens_per_minute": t.tokens_per_minute} if t.tokens_per_minute else {}),
+                        **({"monthly_tokens": t.monthly_tokens} if t.monthly_tokens else {}),
+                    }
+                    for t in api.teams
+                ],
+            },
+        )
+        urls[api.group] = gateway.gateway_url.apply(lambda u, g=api.group: f"{u}/{g}")
+    pulumi.export(
+        "gateway",
+        {
+            "name": plan.name,
+            "url": gateway.gateway_url,
+            "principalId": gateway.principal_id,
+            "apis": {a.group: a.path for a in plan.apis},
+        },
+    )
+    return urls
 
 
 @dataclass
@@ -87,6 +186,8 @@ class DeclaredNetwork:
     zone_ids: dict[str, pulumi.Input[str]]
     """zone -> ID, for zone groups; empty where Azure Policy makes them."""
     dns_mode: str
+    gateway_subnet_ids: dict[str, pulumi.Input[str]]
+    """region -> gateway subnet ID."""
 
     def outputs(self) -> dict:
         return {
@@ -109,7 +210,15 @@ def declare_network(topology: Topology, groups: dict[str, resources.ResourceGrou
                 "resource_group_name": platform.name,
                 "location": v.region,
                 "address_space": v.address_space,
-                "subnets": [{"name": n, "address_prefix": cidr} for n, cidr in v.subnets],
+                "subnets": [
+                    {
+                        "name": sn.name,
+                        "address_prefix": sn.cidr,
+                        **({"delegation": sn.delegation} if sn.delegation else {}),
+                        "security_rules": [dict(r) for r in sn.security_rules],
+                    }
+                    for sn in v.subnets
+                ],
                 "tags": topology.tags,
             },
         )
@@ -132,7 +241,17 @@ def declare_network(topology: Topology, groups: dict[str, resources.ResourceGrou
         zone_ids = {z: dns.zone_ids.apply(lambda ids, z=z: ids[z]) for z in plan.zones}
     elif plan.dns_mode == "hub":
         zone_ids = dict(plan.hub_zone_ids)
-    return DeclaredNetwork(subnet_ids, vnet_ids, zone_ids, plan.dns_mode)
+    gateway_subnets: dict[str, pulumi.Input[str]] = {
+        name: r.gateway_subnet_id for name, r in topology.config.network.regions.items() if r.gateway_subnet_id
+    }
+    gateway_subnets.update(
+        {
+            r: v.subnet_ids.apply(lambda ids: ids[GATEWAY_SUBNET])
+            for r, v in vnets.items()
+            if any(sn.name == GATEWAY_SUBNET for sn in next(x for x in plan.vnets if x.region == r).subnets)
+        }
+    )
+    return DeclaredNetwork(subnet_ids, vnet_ids, zone_ids, plan.dns_mode, gateway_subnets)
 
 
 def declare_budgets(
@@ -176,7 +295,9 @@ def declare_budgets(
     return ids
 
 
-def team_outputs(team: TeamPlacement, topology: Topology, accounts: dict[str, dict]) -> dict:
+def team_outputs(
+    team: TeamPlacement, topology: Topology, accounts: dict[str, dict], gateway_urls: dict[str, pulumi.Output[str]]
+) -> dict:
     """What an app team needs to call its models; the shape is documented in the README."""
     specs = [a for a in topology.accounts if a.key in team.accounts]
     deployments: dict[str, list[str]] = {}
@@ -200,7 +321,7 @@ def team_outputs(team: TeamPlacement, topology: Topology, accounts: dict[str, di
             ),
             None,
         ),
-        "gatewayUrl": None,
+        "gatewayUrl": gateway_urls.get(team.group),
     }
 
 

@@ -15,15 +15,17 @@ Tenancy:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from infra import catalog as catalog_mod
 from infra import costs as costs_mod
+from infra import gateway as gateway_mod
 from infra.config import (
     BUILTIN_RAI_POLICY,
     DEFAULT_CONTENT_FILTER,
+    GATEWAY_NETWORK,
     PROJECT_ROOT,
     PROVISIONED_SKUS,
     ROOT,
@@ -54,6 +56,15 @@ class DeploymentSpec:
     path: str
     """YAML path of the request that asked for it."""
     explicit_name: bool = False
+    only_regions: tuple[str, ...] | None = None
+    capacity_by_region: tuple[tuple[str, int], ...] = ()
+
+    def in_region(self, region: str) -> DeploymentSpec | None:
+        """This deployment as the account of ``region`` holds it, or None where it is not deployed."""
+        if self.only_regions is not None and region not in self.only_regions:
+            return None
+        capacity = dict(self.capacity_by_region).get(region, self.capacity)
+        return self if capacity == self.capacity else replace(self, capacity=capacity)
 
     @property
     def rai_policy_name(self) -> str:
@@ -70,12 +81,42 @@ class PrincipalAccess:
 
 
 @dataclass(frozen=True)
+class SubnetSpec:
+    name: str
+    cidr: str
+    delegation: str | None = None
+    security_rules: tuple[dict, ...] = ()
+
+
+# API Management v2 outbound integration needs its subnet delegated to serverFarms
+# (learn.microsoft.com/azure/api-management/integrate-vnet-outbound); classic injection needs
+# the management endpoint and the load balancer let in (api-management-using-with-vnet).
+APIM_V2_DELEGATION = "Microsoft.Web/serverFarms"
+APIM_INJECTION_RULES = (
+    {
+        "name": "apim-management",
+        "priority": 100,
+        "direction": "Inbound",
+        "source_address_prefix": "ApiManagement",
+        "destination_port_range": "3443",
+    },
+    {
+        "name": "apim-load-balancer",
+        "priority": 110,
+        "direction": "Inbound",
+        "source_address_prefix": "AzureLoadBalancer",
+        "destination_port_range": "6390",
+    },
+)
+
+
+@dataclass(frozen=True)
 class VnetSpec:
     region: str
     name: str
     address_space: str
-    subnets: tuple[tuple[str, str], ...]
-    """(subnet name, CIDR); the private endpoint subnet first."""
+    subnets: tuple[SubnetSpec, ...]
+    """The private endpoint subnet first."""
 
 
 @dataclass(frozen=True)
@@ -105,13 +146,20 @@ GATEWAY_SUBNET = "snet-gateway"
 
 def network_plan(lz: LandingZone) -> NetworkPlan:
     net = lz.network
+    gateway_mode = GATEWAY_NETWORK.get(lz.gateway.sku) if lz.gateway.enabled else None
+    gateway_subnet = SubnetSpec(
+        GATEWAY_SUBNET,
+        "",
+        APIM_V2_DELEGATION if gateway_mode == "integration" else None,
+        APIM_INJECTION_RULES if gateway_mode == "injection" else (),
+    )
     vnets = tuple(
         VnetSpec(
             region=name,
             name=f"vnet-{lz.name_prefix}-{lz.environment}-{name}",
             address_space=r.vnet.address_space,
-            subnets=((PE_SUBNET, r.vnet.private_endpoint_subnet),)
-            + (((GATEWAY_SUBNET, r.vnet.gateway_subnet),) if r.vnet.gateway_subnet else ()),
+            subnets=(SubnetSpec(PE_SUBNET, r.vnet.private_endpoint_subnet),)
+            + ((replace(gateway_subnet, cidr=r.vnet.gateway_subnet),) if r.vnet.gateway_subnet else ()),
         )
         for name, r in net.regions.items()
         if r.vnet is not None
@@ -213,6 +261,7 @@ class Topology:
     """Landing-zone-wide tags, for shared resources such as the network."""
     budgets: tuple[costs_mod.BudgetSpec, ...]
     costs: tuple[costs_mod.TeamCost, ...]
+    gateway: gateway_mod.GatewayPlan | None
     action_group_emails: tuple[str, ...]
     resource_groups: tuple[ResourceGroupSpec, ...]
     accounts: tuple[AccountSpec, ...]
@@ -294,6 +343,8 @@ def build(lz: LandingZone, catalog: catalog_mod.Catalog, today: dt.date) -> Topo
                     content_filter=custom,
                     path=path,
                     explicit_name=req.deployment_name is not None,
+                    only_regions=tuple(req.regions) if req.regions is not None else None,
+                    capacity_by_region=tuple(sorted(req.capacity_by_region.items())),
                 )
             )
         deployments_of.append(mine)
@@ -349,7 +400,7 @@ def build(lz: LandingZone, catalog: catalog_mod.Catalog, today: dt.date) -> Topo
                 existing=existing is not None,
                 group=group.key,
                 tenancy=group.tenancy,
-                deployments=deployments,
+                deployments=tuple(x for d in deployments if (x := d.in_region(region.name)) is not None),
                 content_filters=content_filters,
                 teams=tuple(t.name for t in teams),
                 access=_access(teams),
@@ -377,6 +428,10 @@ def build(lz: LandingZone, catalog: catalog_mod.Catalog, today: dt.date) -> Topo
         },
         landing_zone_rgs=tuple(sorted({rg.name for rg in resource_groups.values()} | {platform_rg.name})),
     )
+    gateway = gateway_mod.gateway_plan(lz, accounts, costs)
+    if lz.gateway.enabled:
+        diags += gateway_mod.name_parity(accounts)
+    diags += gateway_mod.failover_warnings(lz, accounts)
     emails = costs_mod.action_group_emails(lz)
     if budgets and not emails:
         diags.append(
@@ -402,6 +457,7 @@ def build(lz: LandingZone, catalog: catalog_mod.Catalog, today: dt.date) -> Topo
         tags=base_tags,
         budgets=budgets,
         costs=costs,
+        gateway=gateway,
         action_group_emails=emails,
         resource_groups=tuple(resource_groups.values()),
         accounts=tuple(accounts),

@@ -306,6 +306,9 @@ def test_component_provider_schema_lists_every_component():
         "PrivateEndpoint",
         "TeamBudget",
         "BudgetActionGroup",
+        "AiGateway",
+        "OpenAiBackendPool",
+        "OpenAiGatewayApi",
     }
     expect = {
         "OpenAiAccount": (
@@ -377,6 +380,39 @@ def test_component_provider_schema_lists_every_component():
         "BudgetActionGroup": (
             {"actionGroupName", "shortName", "resourceGroupName", "emails", "tags"},
             {"actionGroupId"},
+        ),
+        "AiGateway": (
+            {
+                "serviceName",
+                "resourceGroupName",
+                "location",
+                "skuName",
+                "capacity",
+                "publisherEmail",
+                "publisherName",
+                "virtualNetworkType",
+                "subnetId",
+                "tags",
+            },
+            {"gatewayUrl", "principalId", "serviceId", "serviceName"},
+        ),
+        "OpenAiBackendPool": (
+            {"serviceName", "resourceGroupName", "poolId", "members", "circuitBreaker"},
+            {"poolName"},
+        ),
+        "OpenAiGatewayApi": (
+            {
+                "serviceName",
+                "resourceGroupName",
+                "apiId",
+                "path",
+                "poolName",
+                "poolSize",
+                "tenantId",
+                "audiences",
+                "teams",
+            },
+            {"apiPath", "policyXml"},
         ),
     }
     assert set(expect) == set(defs)

@@ -162,25 +162,26 @@ def test_runs_like_the_pulumi_language_host(tmp_path):
         "import pulumi\n"
         "sys.path.insert(0, '/nonexistent')  # the host's own entry, replaced by run_path\n"
         f"sys.path.insert(0, {str(PROJECT_ROOT / 'infra')!r})\n"
-        "from pulumi.runtime import mocks\n"
-        "class M(mocks.Mocks):\n"
-        "    def new_resource(self, a):\n"
-        "        rid = f'/subscriptions/0/resourceGroups/rg/providers/Microsoft.X/x/{a.name}'\n"
-        "        return rid, {**a.inputs, 'id': rid}\n"
-        "    def call(self, a): return {}, []\n"
-        "mocks.set_mocks(M(), project='ai-landing-zone', stack='dev', preview=True)\n"
+        # The project's Azure-shaped mocks, loaded from their file: the project root stays off sys.path.
+        "import importlib.util\n"
+        f"spec = importlib.util.spec_from_file_location('azure_mocks', {str(PROJECT_ROOT / 'infra' / 'mocks.py')!r})\n"
+        "azure_mocks = sys.modules['azure_mocks'] = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(azure_mocks)\n"
+        "monitor = azure_mocks.install('ai-landing-zone', 'dev')\n"
         "cfg = __import__('yaml').safe_load(open(" + repr(str(PROJECT_ROOT / "Pulumi.dev.yaml")) + "))['config']\n"
         "pulumi.runtime.set_all_config({k: v if isinstance(v, str) else json.dumps(v) for k, v in cfg.items()})\n"
         "from pulumi.runtime.stack import run_pulumi_func\n"
         "from pulumi.runtime.sync_await import _sync_await\n"
         f"_sync_await(run_pulumi_func(lambda: runpy.run_path({str(PROJECT_ROOT / 'infra')!r}, run_name='__main__')))\n"
-        "print('ok', sorted(sys.modules['components'].__all__)[:1])\n"
+        "accounts = [r for r in monitor.recorded if r.type == 'azure-native:cognitiveservices:Account']\n"
+        "print('ok', len(accounts), sys.modules['components'].__file__)\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["AI_LANDING_ZONE_PLAN_DATE"] = "2026-11-21"
     result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("ok ['BudgetActionGroup']")
+    assert result.stdout.startswith("ok 3 "), result.stdout  # the dev stack's three accounts
+    assert result.stdout.strip().endswith(str(PROJECT_ROOT / "components" / "__init__.py"))
 
 
 def test_invalid_config_under_the_real_cli_is_a_clean_run_error():

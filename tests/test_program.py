@@ -71,7 +71,7 @@ def test_dev_stack(dev):
         ACCOUNT: 3,
         RAI_POLICY: 1,
         DEPLOYMENT: 5,
-        ROLE_ASSIGNMENT: 5,
+        ROLE_ASSIGNMENT: 5 + 3,  # team principals, and the gateway on each account
         # public with an allow-list, and the private path too: VNet, endpoints, zones created here
         "azure-native:network:VirtualNetwork": 1,
         "azure-native:network:NetworkSecurityGroup": 2,
@@ -82,6 +82,20 @@ def test_dev_stack(dev):
         # the environment and four teams, alerting one shared action group
         "azure-native:consumption:Budget": 5,
         "azure-native:monitor:ActionGroup": 1,
+        # one region, same code path as prod: gateway, telemetry, a pool and an API per account group
+        "azure-native:apimanagement:ApiManagementService": 1,
+        "azure-native:operationalinsights:Workspace": 1,
+        "azure-native:applicationinsights:Component": 1,
+        "azure-native:apimanagement:Logger": 1,
+        "azure-native:apimanagement:Diagnostic": 1,
+        "azure-native:apimanagement:Backend": 3 + 3,
+        "azure-native:apimanagement:Api": 3,
+        "azure-native:apimanagement:ApiOperation": 3 * 4,
+        "azure-native:apimanagement:ApiPolicy": 3,
+        "azure-native:apimanagement:Product": 4,
+        "azure-native:apimanagement:ProductApiLink": 4,
+        "azure-native:apimanagement:ProductPolicy": 4,
+        "azure-native:apimanagement:Subscription": 1,  # contoso-chat asked for a key
     }
     for account in of_type(dev.resources, ACCOUNT):
         props = account.inputs["properties"]
@@ -183,7 +197,7 @@ def test_team_outputs(prod):
         "gpt-4.1-mini": ["contoso-chat-gpt-4.1-mini"],
         "text-embedding-3-small": ["contoso-chat-text-embedding-3-small"],
     }
-    assert chat["gatewayUrl"] is None
+    assert chat["gatewayUrl"] == "https://apim-contoso-prod.azure-api.net/shared-default-general"
     assert prod.outputs["teams"]["fraud-detect"]["tenancy"] == "dedicated"
     text = json.dumps(prod.outputs).lower()
     assert "key" not in text and "connectionstring" not in text

@@ -68,7 +68,7 @@ def test_bad_field_and_unknown_key_in_a_team_file(tmp_path):
     errs = _errors(minimal_landing_zone(teamFiles=[rel]), tmp_path)
     assert errs["teams/team-b.yaml: models[0].capacity"] == "must be >= 1 (got 0)"
     assert errs["teams/team-b.yaml: dataClassification"].startswith("must be one of 'public', 'general'")
-    assert errs["teams/team-b.yaml: owner"].startswith("unknown key; allowed keys: budget, contentFilter, costCenter")
+    assert errs["teams/team-b.yaml: owner"].startswith("unknown key; allowed keys: budget, callerAppIds, contentFilter")
 
 
 def test_invalid_yaml_in_a_team_file(tmp_path):

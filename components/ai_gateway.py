@@ -1,0 +1,116 @@
+"""AiGateway: API Management in front of the model accounts, with its own identity and telemetry."""
+
+from typing import NotRequired, TypedDict
+
+import pulumi
+from pulumi_azure_native import apimanagement, applicationinsights, operationalinsights
+
+
+class AiGatewayArgs(TypedDict):
+    service_name: str
+    """Globally unique: it is the gateway's host name, <name>.azure-api.net."""
+    resource_group_name: pulumi.Input[str]
+    location: str
+    sku_name: NotRequired[str]
+    """StandardV2 (default), BasicV2, Developer, Basic, Standard or Premium."""
+    capacity: NotRequired[int]
+    publisher_email: str
+    publisher_name: str
+    virtual_network_type: NotRequired[str]
+    """``None`` (default); ``External`` for Standard v2 outbound integration; ``Internal`` for Premium injection."""
+    subnet_id: NotRequired[pulumi.Input[str]]
+    tags: NotRequired[dict[str, str]]
+
+
+class AiGateway(pulumi.ComponentResource):
+    """``Microsoft.ApiManagement/service`` with a system-assigned identity, and Application Insights
+    (workspace-based) wired in through an APIM logger and diagnostic, so token metrics reach it."""
+
+    gateway_url: pulumi.Output[str]
+    principal_id: pulumi.Output[str]
+    """The gateway's identity: grant it Cognitive Services OpenAI User on every backend account."""
+    service_id: pulumi.Output[str]
+    service_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: AiGatewayArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("ai-landing-zone:index:AiGateway", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        rg, location, tags = args["resource_group_name"], args["location"], args.get("tags")
+        workspace = operationalinsights.Workspace(
+            f"{name}-logs",
+            workspace_name=f"log-{args['service_name']}",
+            resource_group_name=rg,
+            location=location,
+            sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
+            retention_in_days=30,
+            tags=tags,
+            opts=child,
+        )
+        insights = applicationinsights.Component(
+            f"{name}-insights",
+            resource_name_=f"appi-{args['service_name']}",
+            resource_group_name=rg,
+            location=location,
+            kind="web",
+            application_type="web",
+            workspace_resource_id=workspace.id,
+            ingestion_mode="LogAnalytics",
+            tags=tags,
+            opts=child,
+        )
+        network_type = args.get("virtual_network_type", "None")
+        service = apimanagement.ApiManagementService(
+            name,
+            service_name=args["service_name"],
+            resource_group_name=rg,
+            location=location,
+            sku=apimanagement.ApiManagementServiceSkuPropertiesArgs(
+                name=args.get("sku_name", "StandardV2"), capacity=args.get("capacity", 1)
+            ),
+            publisher_email=args["publisher_email"],
+            publisher_name=args["publisher_name"],
+            identity=apimanagement.ApiManagementServiceIdentityArgs(type="SystemAssigned"),
+            virtual_network_type=network_type,
+            virtual_network_configuration=apimanagement.VirtualNetworkConfigurationArgs(
+                subnet_resource_id=args["subnet_id"]
+            )
+            if network_type != "None" and args.get("subnet_id") is not None
+            else None,
+            tags=tags,
+            opts=child,
+        )
+        logger = apimanagement.Logger(
+            f"{name}-insights",
+            service_name=service.name,
+            resource_group_name=rg,
+            logger_id="appinsights",
+            logger_type="applicationInsights",
+            resource_id=insights.id,
+            # A secret: never in outputs or state in plain text.
+            credentials=pulumi.Output.secret(insights.connection_string.apply(lambda c: {"connectionString": c})),
+            opts=child,
+        )
+        apimanagement.Diagnostic(
+            f"{name}-insights",
+            service_name=service.name,
+            resource_group_name=rg,
+            diagnostic_id="applicationinsights",
+            logger_id=logger.id,
+            always_log="allErrors",
+            verbosity="information",
+            metrics=True,  # custom metrics: llm-emit-token-metric needs them
+            sampling=apimanagement.SamplingSettingsArgs(sampling_type="fixed", percentage=100),
+            opts=child,
+        )
+        self.gateway_url = service.gateway_url
+        self.principal_id = service.identity.apply(lambda i: i.principal_id if i else None)
+        self.service_id = service.id
+        self.service_name = service.name
+        self.register_outputs(
+            {
+                "gatewayUrl": self.gateway_url,
+                "principalId": self.principal_id,
+                "serviceId": self.service_id,
+                "serviceName": self.service_name,
+            }
+        )

@@ -1,0 +1,94 @@
+"""OpenAiBackendPool: one backend per regional account, with a circuit breaker, and a pool over them."""
+
+from typing import NotRequired, TypedDict
+
+import pulumi
+from pulumi_azure_native import apimanagement
+
+
+class PoolMemberArgs(TypedDict):
+    backend_id: str
+    url: pulumi.Input[str]
+    """The account's OpenAI base URL, ``https://<subdomain>.openai.azure.com/openai``."""
+    priority: int
+    """1 first; lower priorities get traffic only when every higher one is tripped."""
+    weight: NotRequired[int]
+
+
+class CircuitBreakerArgs(TypedDict):
+    failure_count: int
+    interval: str
+    """ISO 8601, e.g. PT1M."""
+    trip_duration: str
+
+
+class OpenAiBackendPoolArgs(TypedDict):
+    service_name: pulumi.Input[str]
+    resource_group_name: pulumi.Input[str]
+    pool_id: str
+    members: list[PoolMemberArgs]
+    circuit_breaker: CircuitBreakerArgs
+
+
+class OpenAiBackendPool(pulumi.ComponentResource):
+    """API Management backends: ``Single`` per account and one ``Pool`` (at most 30 members).
+
+    Each member trips on ``failure_count`` responses of 429 or 500-599 within
+    ``interval`` and honours Retry-After, so a throttled region rests while
+    the next priority serves.
+    """
+
+    pool_name: pulumi.Output[str]
+    """The ``backend-id`` for ``set-backend-service``."""
+
+    def __init__(self, name: str, args: OpenAiBackendPoolArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("ai-landing-zone:index:OpenAiBackendPool", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        breaker = args["circuit_breaker"]
+        rule = apimanagement.CircuitBreakerRuleArgs(
+            name="openai-throttling-and-errors",
+            failure_condition=apimanagement.CircuitBreakerFailureConditionArgs(
+                count=breaker["failure_count"],
+                interval=breaker["interval"],
+                status_code_ranges=[
+                    apimanagement.FailureStatusCodeRangeArgs(min=429, max=429),
+                    apimanagement.FailureStatusCodeRangeArgs(min=500, max=599),
+                ],
+            ),
+            trip_duration=breaker["trip_duration"],
+            accept_retry_after=True,
+        )
+        backends = []
+        for m in args["members"]:
+            backends.append(
+                (
+                    m,
+                    apimanagement.Backend(
+                        f"{name}-{m['backend_id']}",
+                        service_name=args["service_name"],
+                        resource_group_name=args["resource_group_name"],
+                        backend_id=m["backend_id"],
+                        type="Single",
+                        protocol="http",
+                        url=m["url"],
+                        circuit_breaker=apimanagement.BackendCircuitBreakerArgs(rules=[rule]),
+                        opts=child,
+                    ),
+                )
+            )
+        pool = apimanagement.Backend(
+            name,
+            service_name=args["service_name"],
+            resource_group_name=args["resource_group_name"],
+            backend_id=args["pool_id"],
+            type="Pool",
+            pool=apimanagement.BackendBaseParametersPoolArgs(
+                services=[
+                    apimanagement.BackendPoolItemArgs(id=b.id, priority=m["priority"], weight=m.get("weight", 1))
+                    for m, b in backends
+                ]
+            ),
+            opts=child,
+        )
+        self.pool_name = pool.name
+        self.register_outputs({"poolName": self.pool_name})
