@@ -612,11 +612,13 @@ def gateway_checks(lz: LandingZone) -> list[Diagnostic]:
     if mode is None:
         return out
     if not lz.network.uses_private_endpoints:
+        # Public accounts: the gateway stays public too and calls their public endpoints.
         out.append(
-            error(
-                f"{ROOT}.network.privateEndpoints",
-                "the gateway reaches the accounts through their private endpoints: enable them (mode: private, or"
-                " privateEndpoints: true)",
+            Diagnostic(
+                "warning",
+                f"{ROOT}.network.allowedIps",
+                "the gateway calls the accounts' public endpoints: add its outbound IP addresses to allowedIps,"
+                " or give the accounts private endpoints (privateEndpoints: true)",
             )
         )
     elif mode == "none":
@@ -639,7 +641,7 @@ def gateway_checks(lz: LandingZone) -> list[Diagnostic]:
                     "the gateway needs a subnet in the primary region: set vnet.gatewaySubnet or gatewaySubnetId",
                 )
             )
-    if lz.environment == "prod" and mode in ("integration", "none"):
+    if lz.environment == "prod" and (mode in ("integration", "none") or not lz.network.uses_private_endpoints):
         out.append(
             Diagnostic(
                 "warning",

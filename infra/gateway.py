@@ -57,7 +57,8 @@ class GatewayPlan:
     capacity: int
     region: str
     network: str
-    """integration (outbound VNet, public endpoint) or injection (Internal VNet mode)."""
+    """integration (outbound VNet, public endpoint), injection (Internal VNet mode), or none (public, calling
+    public account endpoints)."""
     tenant_id: str
     audiences: tuple[str, ...]
     publisher_email: str
@@ -101,7 +102,7 @@ def gateway_plan(lz: LandingZone, accounts: list[AccountSpec], costs: tuple[Team
         sku=gw.sku,
         capacity=gw.capacity,
         region=primary,
-        network=GATEWAY_NETWORK[gw.sku],
+        network=GATEWAY_NETWORK[gw.sku] if lz.network.uses_private_endpoints else "none",
         tenant_id=gw.entra.tenant_id,
         audiences=tuple(gw.entra.audiences),
         publisher_email=gw.publisher_email,

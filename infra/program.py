@@ -101,8 +101,8 @@ def declare_gateway(
             "publisher_email": plan.publisher_email,
             "publisher_name": plan.publisher_name,
             # v2 integration is outbound only (the endpoint stays public); classic injection goes Internal.
-            "virtual_network_type": "External" if plan.network == "integration" else "Internal",
-            "subnet_id": net.gateway_subnet_ids[plan.region],
+            "virtual_network_type": {"integration": "External", "injection": "Internal"}.get(plan.network, "None"),
+            **({"subnet_id": net.gateway_subnet_ids[plan.region]} if plan.network != "none" else {}),
             "tags": topology.tags,
         },
     )

@@ -266,7 +266,6 @@ def test_more_than_30_pool_members_is_an_error():
         ({"gateway": {"sku": "PremiumV2"}}, "landingZone.gateway.sku", "not in azure-native"),
         ({"gateway": {"sku": "Developer"}, "environment": "prod"}, "landingZone.gateway.sku", "no SLA"),
         ({"gateway": {"entra": None}}, "landingZone.gateway.entra", "is required"),
-        ({"network": {"mode": "public"}}, "landingZone.network.privateEndpoints", "through their private endpoints"),
         ({"no_gateway_subnet": True}, "landingZone.network.regions.swedencentral", "needs a subnet in the primary"),
     ],
 )
@@ -282,6 +281,16 @@ def test_sku_and_network_validation(change, path, message):
     errs = {d.path: d.message for d in diags if d.severity == "error"}
     assert path in errs, errs
     assert message in errs[path]
+
+
+def test_public_accounts_get_a_public_gateway_with_a_warning(tmp_path):
+    lz = gateway_lz(network={"mode": "public", "allowedIps": ["203.0.113.0/24"]})
+    plan = make_plan("test", PLAN_DATE, write_stack(tmp_path, lz))
+    assert plan.ok, plan.diagnostics
+    (w,) = [d for d in plan.diagnostics if d.path == "landingZone.network.allowedIps"]
+    assert w.severity == "warning" and "outbound IP addresses" in w.message
+    (service,) = of_type(plan.resources, "azure-native:apimanagement:ApiManagementService")
+    assert service.inputs["virtualNetworkType"] == "None" and "virtualNetworkConfiguration" not in service.inputs
 
 
 def test_public_gateway_in_prod_is_a_warning():
