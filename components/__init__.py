@@ -4,25 +4,30 @@ Each is a ``pulumi.ComponentResource`` with TypedDict args, so the same
 component can be exposed to other languages through a component provider.
 """
 
+from components.account_monitoring import AccountMonitoring, AccountMonitoringArgs, AlertThresholdsArgs
 from components.ai_gateway import AiGateway, AiGatewayArgs
+from components.alert_action_group import AlertActionGroup, AlertActionGroupArgs
 from components.content_filter import ContentFilter, ContentFilterArgs, HarmThresholdsArgs
+from components.guardrails import Guardrails, GuardrailsArgs
 from components.keyless_access import KeylessAccess, KeylessAccessArgs, PrincipalArgs
 from components.model_deployments import ModelDeploymentArgs, ModelDeployments, ModelDeploymentsArgs
+from components.monitoring import Monitoring, MonitoringArgs
 from components.network import Network, NetworkArgs, SecurityRuleArgs, SubnetArgs
 from components.openai_account import NetworkAclsArgs, OpenAiAccount, OpenAiAccountArgs
 from components.openai_backend_pool import CircuitBreakerArgs, OpenAiBackendPool, OpenAiBackendPoolArgs, PoolMemberArgs
 from components.openai_gateway_api import GatewayTeamArgs, OpenAiGatewayApi, OpenAiGatewayApiArgs
 from components.private_dns import PrivateDns, PrivateDnsArgs
 from components.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
-from components.team_budget import (
-    BudgetActionGroup,
-    BudgetActionGroupArgs,
-    NotificationArgs,
-    TeamBudget,
-    TeamBudgetArgs,
-)
+from components.team_budget import NotificationArgs, TeamBudget, TeamBudgetArgs
 
 __all__ = [
+    "AccountMonitoring",
+    "AccountMonitoringArgs",
+    "AlertThresholdsArgs",
+    "Guardrails",
+    "GuardrailsArgs",
+    "Monitoring",
+    "MonitoringArgs",
     "AiGateway",
     "AiGatewayArgs",
     "CircuitBreakerArgs",
@@ -33,8 +38,8 @@ __all__ = [
     "OpenAiGatewayApiArgs",
     "PoolMemberArgs",
     "SecurityRuleArgs",
-    "BudgetActionGroup",
-    "BudgetActionGroupArgs",
+    "AlertActionGroup",
+    "AlertActionGroupArgs",
     "NotificationArgs",
     "TeamBudget",
     "TeamBudgetArgs",

@@ -13,11 +13,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pulumi.provider.experimental import component_provider_host  # noqa: E402
 
 from components import (  # noqa: E402
+    AccountMonitoring,
     AiGateway,
-    BudgetActionGroup,
+    AlertActionGroup,
     ContentFilter,
+    Guardrails,
     KeylessAccess,
     ModelDeployments,
+    Monitoring,
     Network,
     OpenAiAccount,
     OpenAiBackendPool,
@@ -36,10 +39,13 @@ COMPONENTS = [
     PrivateDns,
     PrivateEndpoint,
     TeamBudget,
-    BudgetActionGroup,
+    AlertActionGroup,
     AiGateway,
     OpenAiBackendPool,
     OpenAiGatewayApi,
+    Monitoring,
+    AccountMonitoring,
+    Guardrails,
 ]
 
 if __name__ == "__main__":

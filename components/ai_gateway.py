@@ -3,7 +3,7 @@
 from typing import NotRequired, TypedDict
 
 import pulumi
-from pulumi_azure_native import apimanagement, applicationinsights, operationalinsights
+from pulumi_azure_native import apimanagement, monitor
 
 
 class AiGatewayArgs(TypedDict):
@@ -19,12 +19,17 @@ class AiGatewayArgs(TypedDict):
     virtual_network_type: NotRequired[str]
     """``None`` (default); ``External`` for Standard v2 outbound integration; ``Internal`` for Premium injection."""
     subnet_id: NotRequired[pulumi.Input[str]]
+    workspace_id: pulumi.Input[str]
+    """Log Analytics workspace for the gateway's logs and metrics."""
+    app_insights_id: pulumi.Input[str]
+    app_insights_connection_string: pulumi.Input[str]
+    """Workspace-based Application Insights, where the token metrics land."""
     tags: NotRequired[dict[str, str]]
 
 
 class AiGateway(pulumi.ComponentResource):
-    """``Microsoft.ApiManagement/service`` with a system-assigned identity, and Application Insights
-    (workspace-based) wired in through an APIM logger and diagnostic, so token metrics reach it."""
+    """``Microsoft.ApiManagement/service`` with a system-assigned identity; Application Insights wired in through
+    an APIM logger and diagnostic (so token metrics reach it), and its own logs sent to the workspace."""
 
     gateway_url: pulumi.Output[str]
     principal_id: pulumi.Output[str]
@@ -36,28 +41,6 @@ class AiGateway(pulumi.ComponentResource):
         super().__init__("ai-landing-zone:index:AiGateway", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         rg, location, tags = args["resource_group_name"], args["location"], args.get("tags")
-        workspace = operationalinsights.Workspace(
-            f"{name}-logs",
-            workspace_name=f"log-{args['service_name']}",
-            resource_group_name=rg,
-            location=location,
-            sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
-            retention_in_days=30,
-            tags=tags,
-            opts=child,
-        )
-        insights = applicationinsights.Component(
-            f"{name}-insights",
-            resource_name_=f"appi-{args['service_name']}",
-            resource_group_name=rg,
-            location=location,
-            kind="web",
-            application_type="web",
-            workspace_resource_id=workspace.id,
-            ingestion_mode="LogAnalytics",
-            tags=tags,
-            opts=child,
-        )
         network_type = args.get("virtual_network_type", "None")
         service = apimanagement.ApiManagementService(
             name,
@@ -85,9 +68,13 @@ class AiGateway(pulumi.ComponentResource):
             resource_group_name=rg,
             logger_id="appinsights",
             logger_type="applicationInsights",
-            resource_id=insights.id,
+            resource_id=args["app_insights_id"],
             # A secret: never in outputs or state in plain text.
-            credentials=pulumi.Output.secret(insights.connection_string.apply(lambda c: {"connectionString": c})),
+            credentials=pulumi.Output.secret(
+                pulumi.Output.from_input(args["app_insights_connection_string"]).apply(
+                    lambda c: {"connectionString": c}
+                )
+            ),
             opts=child,
         )
         apimanagement.Diagnostic(
@@ -100,6 +87,19 @@ class AiGateway(pulumi.ComponentResource):
             verbosity="information",
             metrics=True,  # custom metrics: llm-emit-token-metric needs them
             sampling=apimanagement.SamplingSettingsArgs(sampling_type="fixed", percentage=100),
+            opts=child,
+        )
+        monitor.DiagnosticSetting(
+            name,
+            name="to-workspace",
+            resource_uri=service.id,
+            workspace_id=args["workspace_id"],
+            log_analytics_destination_type="Dedicated",
+            logs=[
+                monitor.DiagnosticsLogSettingsArgs(category_group="allLogs", enabled=True),
+                monitor.DiagnosticsLogSettingsArgs(category_group="audit", enabled=True),
+            ],
+            metrics=[monitor.DiagnosticsMetricSettingsArgs(category="AllMetrics", enabled=True)],
             opts=child,
         )
         self.gateway_url = service.gateway_url

@@ -3,7 +3,7 @@
 from typing import NotRequired, TypedDict
 
 import pulumi
-from pulumi_azure_native import cognitiveservices
+from pulumi_azure_native import authorization, cognitiveservices
 
 
 class NetworkAclsArgs(TypedDict):
@@ -31,6 +31,9 @@ class OpenAiAccountArgs(TypedDict):
     public_network_access: NotRequired[str]
     """``Enabled`` or ``Disabled`` (default)."""
     network_acls: NotRequired[NetworkAclsArgs]
+    protect: NotRequired[bool]
+    """A CanNotDelete lock and Pulumi protect: deleted accounts are soft-deleted, which blocks re-creating
+    the name, and fine-tuned models live in the account. Default off; the landing zone turns it on in prod."""
     tags: NotRequired[dict[str, str]]
 
 
@@ -68,8 +71,17 @@ class OpenAiAccount(pulumi.ComponentResource):
                 ),
             ),
             tags=args.get("tags"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.get("protect", False)),
         )
+        if args.get("protect"):
+            authorization.ManagementLockByScope(
+                name,
+                lock_name="do-not-delete",
+                scope=self.account.id,
+                level="CanNotDelete",
+                notes="ai-landing-zone: soft-deleted accounts block re-creating the name; fine-tuned models live here.",
+                opts=pulumi.ResourceOptions(parent=self),
+            )
         self.account_id = self.account.id
         self.account_name = self.account.name
         self.endpoint = self.account.properties.endpoint

@@ -1,9 +1,9 @@
-"""TeamBudget: a monthly cost budget with actual and forecasted alerts; BudgetActionGroup: who hears them."""
+"""TeamBudget: a monthly cost budget with actual and forecasted alerts."""
 
 from typing import NotRequired, TypedDict
 
 import pulumi
-from pulumi_azure_native import consumption, monitor
+from pulumi_azure_native import consumption
 
 
 class NotificationArgs(TypedDict):
@@ -93,39 +93,3 @@ class TeamBudget(pulumi.ComponentResource):
         )
         self.budget_id = budget.id
         self.register_outputs({"budgetId": self.budget_id})
-
-
-class BudgetActionGroupArgs(TypedDict):
-    action_group_name: str
-    short_name: str
-    """At most 12 characters: it prefixes every SMS and email."""
-    resource_group_name: pulumi.Input[str]
-    emails: list[str]
-    tags: NotRequired[dict[str, str]]
-
-
-class BudgetActionGroup(pulumi.ComponentResource):
-    """A ``Microsoft.Insights/actionGroups`` with an email receiver per address, shared by every budget."""
-
-    action_group_id: pulumi.Output[str]
-
-    def __init__(self, name: str, args: BudgetActionGroupArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("ai-landing-zone:index:BudgetActionGroup", name, None, opts)
-        group = monitor.ActionGroup(
-            name,
-            action_group_name=args["action_group_name"],
-            group_short_name=args["short_name"][:12],
-            resource_group_name=args["resource_group_name"],
-            location="global",
-            enabled=True,
-            email_receivers=[
-                monitor.MicrosoftCommonEmailReceiverArgs(
-                    name=f"email-{i}", email_address=e, use_common_alert_schema=True
-                )
-                for i, e in enumerate(args["emails"])
-            ],
-            tags=args.get("tags"),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        self.action_group_id = group.id
-        self.register_outputs({"actionGroupId": self.action_group_id})

@@ -120,6 +120,14 @@ PrivateDnsZoneId = Annotated[
 PrivateDnsZone = Literal[
     "privatelink.openai.azure.com", "privatelink.cognitiveservices.azure.com", "privatelink.services.ai.azure.com"
 ]
+WorkspaceId = Annotated[
+    str,
+    _pattern(
+        _ARM + r"Microsoft\.OperationalInsights/workspaces/[A-Za-z0-9-]{4,63}$",
+        "a Log Analytics workspace resource ID: /subscriptions/<guid>/resourceGroups/<rg>/providers/"
+        "Microsoft.OperationalInsights/workspaces/<name>",
+    ),
+]
 DataClassification = Literal["public", "general", "confidential", "highly-confidential"]
 Environment = Annotated[str, _pattern(r"^[a-z][a-z0-9]{1,9}$", "2-10 lowercase letters and digits, e.g. dev or prod")]
 NamePrefix = Annotated[str, _pattern(r"^[a-z][a-z0-9]{1,11}$", "2-12 lowercase letters and digits, e.g. contoso")]
@@ -360,6 +368,43 @@ class Gateway(_Strict):
     circuit_breaker: CircuitBreaker = Field(default_factory=CircuitBreaker)
 
 
+class AlertThresholds(_Strict):
+    """Per account, over 5 minutes; each alert calls the shared action group."""
+
+    throttled_requests: int = Field(default=20, ge=1)
+    """Requests answered 429 (AzureOpenAIRequests, StatusCode 429)."""
+    server_errors: int = Field(default=5, ge=1)
+    """Requests answered 5xx."""
+    time_to_response_ms: int = Field(default=15_000, ge=100)
+    """Average AzureOpenAITimeToResponse."""
+    ptu_utilization_percent: int = Field(default=90, ge=1, le=100)
+    """Provisioned-managed Utilization V2, on accounts with provisioned deployments."""
+
+
+class Monitoring(_Strict):
+    enabled: bool = True
+    workspace_id: WorkspaceId | None = None
+    """An existing Log Analytics workspace; default: one is created."""
+    retention_days: int = Field(default=30, ge=30, le=730)
+    alerts: AlertThresholds = Field(default_factory=AlertThresholds)
+
+
+class Guardrails(_Strict):
+    policy_effect: Literal["Audit", "Deny"] | None = None
+    """Effect of the policy assignments; default Deny in prod, Audit elsewhere."""
+    protect: bool | None = None
+    """CanNotDelete locks and Pulumi protect on accounts; default: prod only."""
+
+
+class Quota(_Strict):
+    """The subscription's quota for one model and deployment type in one region (capacity units)."""
+
+    region: str
+    model: ModelName
+    sku: DeploymentSku
+    capacity: int = Field(ge=1)
+
+
 class ResourceGroup(_Strict):
     name: ResourceGroupName | None = None
     """Defaults to ``rg-<namePrefix>-<environment>``."""
@@ -377,6 +422,10 @@ class LandingZone(_Strict):
     network: Network = Field(default_factory=Network)
     budgets: Budgets = Field(default_factory=Budgets)
     gateway: Gateway = Field(default_factory=Gateway)
+    monitoring: Monitoring = Field(default_factory=Monitoring)
+    guardrails: Guardrails = Field(default_factory=Guardrails)
+    quotas: list[Quota] = Field(default_factory=list)
+    """Subscription quota per (region, model, deployment type): the plan checks the stack's total against it."""
     content_filters: list[ContentFilter] = Field(default_factory=list)
     teams: list[Team] = Field(default_factory=list)
     team_files: list[TeamFile] = Field(default_factory=list)
@@ -764,6 +813,12 @@ def _semantic_checks(lz: LandingZone, today: dt.date | None) -> list[Diagnostic]
     out += budget_checks(lz, today)
     out += gateway_checks(lz)
     out += _region_refs(lz)
+    names = {r.name for r in lz.regions}
+    for i, q in enumerate(lz.quotas):
+        if q.region not in names:
+            out.append(error(f"{ROOT}.quotas[{i}].region", f"{q.region!r} is not a region of this stack"))
+    keys = [(q.region, q.model, q.sku) for q in lz.quotas]
+    out += _duplicates([" ".join(k) for k in keys], [f"{ROOT}.quotas[{i}]" for i in range(len(keys))], "region")
     filters = {f.name for f in lz.content_filters}
     if DEFAULT_CONTENT_FILTER in filters:
         i = next(i for i, f in enumerate(lz.content_filters) if f.name == DEFAULT_CONTENT_FILTER)

@@ -92,6 +92,7 @@ _ARM_PATHS: dict[str, tuple[str, str]] = {
         "workspaceName",
     ),
     "azure-native:applicationinsights:Component": ("Microsoft.Insights/components/{resourceName}", "resourceName"),
+    "azure-native:monitor:MetricAlert": ("Microsoft.Insights/metricAlerts/{ruleName}", "ruleName"),
     "azure-native:monitor:ActionGroup": ("Microsoft.Insights/actionGroups/{actionGroupName}", "actionGroupName"),
     "azure-native:cognitiveservices:RaiPolicy": (
         "Microsoft.CognitiveServices/accounts/{accountName}/raiPolicies/{raiPolicyName}",
@@ -100,9 +101,21 @@ _ARM_PATHS: dict[str, tuple[str, str]] = {
 }
 
 
+# extension resources: (provider path, input naming it, input holding the scope)
 _EXTENSIONS = {
-    "azure-native:authorization:RoleAssignment": ("Microsoft.Authorization/roleAssignments", "roleAssignmentName"),
-    "azure-native:consumption:Budget": ("Microsoft.Consumption/budgets", "budgetName"),
+    "azure-native:authorization:RoleAssignment": (
+        "Microsoft.Authorization/roleAssignments",
+        "roleAssignmentName",
+        "scope",
+    ),
+    "azure-native:consumption:Budget": ("Microsoft.Consumption/budgets", "budgetName", "scope"),
+    "azure-native:authorization:PolicyAssignment": (
+        "Microsoft.Authorization/policyAssignments",
+        "policyAssignmentName",
+        "scope",
+    ),
+    "azure-native:authorization:ManagementLockByScope": ("Microsoft.Authorization/locks", "lockName", "scope"),
+    "azure-native:monitor:DiagnosticSetting": ("Microsoft.Insights/diagnosticSettings", "name", "resourceUri"),
 }
 
 
@@ -135,9 +148,13 @@ class AzureMocks(pulumi.runtime.Mocks):
             return rg_id, {**inputs, "name": name, "id": rg_id}
         if args.typ in _EXTENSIONS:
             # An extension resource: its ID hangs off its scope.
-            path, name_key = _EXTENSIONS[args.typ]
+            path, name_key, scope_key = _EXTENSIONS[args.typ]
             name = inputs.get(name_key, args.name)
-            resource_id = f"{inputs['scope']}/providers/{path}/{name}"
+            resource_id = f"{inputs[scope_key]}/providers/{path}/{name}"
+            return resource_id, {**inputs, "name": name, "id": resource_id}
+        if args.typ == "azure-native:authorization:PolicyDefinition":
+            name = inputs.get("policyDefinitionName", args.name)
+            resource_id = f"/subscriptions/{SUBSCRIPTION_ID}/providers/Microsoft.Authorization/policyDefinitions/{name}"
             return resource_id, {**inputs, "name": name, "id": resource_id}
         template, name_key = _ARM_PATHS.get(args.typ, (None, None))
         if template is None:

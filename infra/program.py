@@ -14,11 +14,14 @@ import pulumi
 from pulumi_azure_native import cognitiveservices, resources
 
 from components import (
+    AccountMonitoring,
     AiGateway,
-    BudgetActionGroup,
+    AlertActionGroup,
     ContentFilter,
+    Guardrails,
     KeylessAccess,
     ModelDeployments,
+    Monitoring,
     Network,
     OpenAiAccount,
     OpenAiBackendPool,
@@ -27,7 +30,7 @@ from components import (
     PrivateEndpoint,
     TeamBudget,
 )
-from infra.config import PROJECT_ROOT, ROOT
+from infra.config import PROJECT_ROOT, PROVISIONED_SKUS, ROOT
 from infra.diagnostics import Diagnostic, format_diagnostics
 from infra.topology import GATEWAY_SUBNET, PE_SUBNET, AccountSpec, TeamPlacement, Topology, decide, exposure
 
@@ -69,13 +72,15 @@ def declare(topology: Topology) -> None:
         rg.key: resources.ResourceGroup(rg.key, resource_group_name=rg.name, location=rg.location, tags=rg.tags)
         for rg in topology.resource_groups
     }
+    shared = declare_shared_services(topology, groups)
     net = declare_network(topology, groups)
     accounts = {}
     for spec in topology.accounts:
         rg_name = groups[spec.resource_group].name if not spec.existing else spec.resource_group
-        accounts[spec.key] = _declare_account(spec, topology, rg_name, net)
-    gateway_urls = declare_gateway(topology, groups, accounts, net)
-    budget_ids = declare_budgets(topology, groups, accounts)
+        accounts[spec.key] = _declare_account(spec, topology, rg_name, net, shared)
+    gateway_urls = declare_gateway(topology, groups, accounts, net, shared)
+    budget_ids = declare_budgets(topology, groups, accounts, shared)
+    declare_guardrails(topology, groups)
     pulumi.export("budgets", budget_ids)
     pulumi.export("resourceGroups", {key: rg.name for key, rg in groups.items()})
     pulumi.export("network", net.outputs())
@@ -83,8 +88,67 @@ def declare(topology: Topology) -> None:
     pulumi.export("teams", {t.name: team_outputs(t, topology, accounts, gateway_urls) for t in topology.teams})
 
 
+@dataclass
+class SharedServices:
+    """What every account, the gateway and the budgets report to."""
+
+    action_group_id: pulumi.Output[str] | None
+    monitoring: Monitoring | None
+
+
+def declare_shared_services(topology: Topology, groups: dict[str, resources.ResourceGroup]) -> SharedServices:
+    cfg = topology.config
+    alerts = None
+    if topology.budgets or topology.monitored:
+        alerts = AlertActionGroup(
+            "alerts",
+            {
+                "action_group_name": f"ag-{cfg.name_prefix}-{cfg.environment}-alerts",
+                "short_name": f"ai-{cfg.environment}"[:12],
+                "resource_group_name": groups["platform"].name,
+                "emails": list(topology.action_group_emails),
+                "tags": topology.tags,
+            },
+        ).action_group_id
+    monitoring = None
+    if topology.monitored:
+        monitoring = Monitoring(
+            "monitoring",
+            {
+                "workspace_name": f"log-{cfg.name_prefix}-{cfg.environment}",
+                "resource_group_name": groups["platform"].name,
+                "location": topology.location,
+                "retention_days": cfg.monitoring.retention_days,
+                **({"existing_workspace_id": cfg.monitoring.workspace_id} if cfg.monitoring.workspace_id else {}),
+                **({"app_insights_name": f"appi-{cfg.name_prefix}-{cfg.environment}"} if topology.gateway else {}),
+                "tags": topology.tags,
+            },
+        )
+    return SharedServices(alerts, monitoring)
+
+
+def declare_guardrails(topology: Topology, groups: dict[str, resources.ResourceGroup]) -> None:
+    """Policy on every resource group of the landing zone: keyless, private, identified, logged, approved models."""
+    if not groups:
+        return
+    cfg, plan = topology.config, topology.guardrails
+    Guardrails(
+        "guardrails",
+        {
+            "definition_name": f"alz-{cfg.name_prefix}-{cfg.environment}-approved-models",
+            "scopes": {key: rg.id for key, rg in groups.items()},
+            "effect": plan.effect,
+            "approved_models": {name: list(versions) for name, versions in plan.approved.items()},
+        },
+    )
+
+
 def declare_gateway(
-    topology: Topology, groups: dict[str, resources.ResourceGroup], accounts: dict[str, dict], net: DeclaredNetwork
+    topology: Topology,
+    groups: dict[str, resources.ResourceGroup],
+    accounts: dict[str, dict],
+    net: DeclaredNetwork,
+    shared: SharedServices,
 ) -> dict[str, pulumi.Output[str]]:
     """API Management, keyless access to every backend account, a pool and an API per account group."""
     plan = topology.gateway
@@ -103,6 +167,9 @@ def declare_gateway(
             # v2 integration is outbound only (the endpoint stays public); classic injection goes Internal.
             "virtual_network_type": {"integration": "External", "injection": "Internal"}.get(plan.network, "None"),
             **({"subnet_id": net.gateway_subnet_ids[plan.region]} if plan.network != "none" else {}),
+            "workspace_id": shared.monitoring.workspace_id,
+            "app_insights_id": shared.monitoring.app_insights_id,
+            "app_insights_connection_string": shared.monitoring.app_insights_connection_string,
             "tags": topology.tags,
         },
     )
@@ -255,21 +322,11 @@ def declare_network(topology: Topology, groups: dict[str, resources.ResourceGrou
 
 
 def declare_budgets(
-    topology: Topology, groups: dict[str, resources.ResourceGroup], accounts: dict[str, dict]
+    topology: Topology, groups: dict[str, resources.ResourceGroup], accounts: dict[str, dict], shared: SharedServices
 ) -> dict[str, pulumi.Output[str]]:
     if not topology.budgets:
         return {}
     cfg = topology.config
-    alerts = BudgetActionGroup(
-        "budget-alerts",
-        {
-            "action_group_name": f"ag-{cfg.name_prefix}-{cfg.environment}-budgets",
-            "short_name": f"ai-{cfg.environment}"[:12],
-            "resource_group_name": groups["platform"].name,
-            "emails": list(topology.action_group_emails),
-            "tags": topology.tags,
-        },
-    )
     subscription = groups["platform"].id.apply(lambda rid: "/".join(rid.split("/")[:3]))
     ids = {}
     for b in topology.budgets:
@@ -286,7 +343,7 @@ def declare_budgets(
                 ],
                 "contact_emails": list(b.contacts),
                 "contact_roles": list(cfg.budgets.contact_roles),
-                "action_group_ids": [alerts.action_group_id],
+                "action_group_ids": [shared.action_group_id],
                 "resource_ids": [accounts[k]["id"] for k in b.account_keys],
                 "resource_group_names": list(b.resource_group_names),
             },
@@ -325,7 +382,9 @@ def team_outputs(
     }
 
 
-def _declare_account(spec: AccountSpec, topology: Topology, rg_name: pulumi.Input[str], net: DeclaredNetwork) -> dict:
+def _declare_account(
+    spec: AccountSpec, topology: Topology, rg_name: pulumi.Input[str], net: DeclaredNetwork, shared: SharedServices
+) -> dict:
     if spec.existing:
         # Read, never managed: the platform team owns this account.
         found = cognitiveservices.get_account_output(account_name=spec.name, resource_group_name=spec.resource_group)
@@ -346,6 +405,7 @@ def _declare_account(spec: AccountSpec, topology: Topology, rg_name: pulumi.Inpu
                 "disable_local_auth": topology.disable_local_auth,
                 "public_network_access": plan.public_network_access,
                 "network_acls": {"default_action": "Deny", "ip_rules": list(plan.allowed_ips), "bypass": plan.bypass},
+                "protect": topology.guardrails.protect,
                 "tags": spec.tags,
             },
         )
@@ -404,6 +464,20 @@ def _declare_account(spec: AccountSpec, topology: Topology, rg_name: pulumi.Inpu
             ],
         },
     )
+    if shared.monitoring is not None and not spec.existing:
+        AccountMonitoring(
+            spec.key,
+            {
+                "account_id": account_id,
+                "account_name": spec.name,
+                "resource_group_name": rg_name,
+                "workspace_id": shared.monitoring.workspace_id,
+                "action_group_id": shared.action_group_id,
+                "thresholds": topology.config.monitoring.alerts.model_dump(),
+                "provisioned": any(d.sku in PROVISIONED_SKUS for d in spec.deployments),
+                "tags": spec.tags,
+            },
+        )
     if spec.private_endpoint:
         # After the deployments: the account can sit in "Accepted" while they run (as the AVM modules do).
         endpoint = PrivateEndpoint(

@@ -22,6 +22,7 @@ from typing import Any, Literal
 from infra import catalog as catalog_mod
 from infra import costs as costs_mod
 from infra import gateway as gateway_mod
+from infra import operations
 from infra.config import (
     BUILTIN_RAI_POLICY,
     DEFAULT_CONTENT_FILTER,
@@ -262,6 +263,10 @@ class Topology:
     budgets: tuple[costs_mod.BudgetSpec, ...]
     costs: tuple[costs_mod.TeamCost, ...]
     gateway: gateway_mod.GatewayPlan | None
+    quotas: tuple[operations.QuotaUse, ...]
+    monitored: bool
+    """Whether there is anything to monitor: a workspace, diagnostics and alerts."""
+    guardrails: operations.GuardrailsPlan
     action_group_emails: tuple[str, ...]
     resource_groups: tuple[ResourceGroupSpec, ...]
     accounts: tuple[AccountSpec, ...]
@@ -432,16 +437,20 @@ def build(lz: LandingZone, catalog: catalog_mod.Catalog, today: dt.date) -> Topo
     if lz.gateway.enabled:
         diags += gateway_mod.name_parity(accounts)
     diags += gateway_mod.failover_warnings(lz, accounts)
+    quotas, quota_diags = operations.quota_use(lz, accounts)
+    diags += quota_diags
+    monitored = lz.monitoring.enabled and (any(not a.existing for a in accounts) or gateway is not None)
     emails = costs_mod.action_group_emails(lz)
-    if budgets and not emails:
+    if (budgets or monitored) and not emails:
         diags.append(
             error(
                 f"{ROOT}.budgets.actionGroupEmails",
-                "budget alerts need someone to tell: set actionGroupEmails, or contacts on the budgets",
+                "budget and metric alerts need someone to tell: set actionGroupEmails, or contacts on the budgets",
             )
         )
-    if network.vnets or any(a.private_endpoint for a in accounts) or budgets:
-        # The network, the budgets' action group and the environment budget's scope live with the platform.
+    if network.vnets or any(a.private_endpoint for a in accounts) or budgets or monitored:
+        # The network, the shared action group, the workspace and the environment budget's scope
+        # live with the platform.
         resource_groups.setdefault(platform_rg.key, platform_rg)
     placements = tuple(
         _placement(lz, i, next(g for g in groups if i in g.members), team_accounts.get(i, []))
@@ -458,6 +467,9 @@ def build(lz: LandingZone, catalog: catalog_mod.Catalog, today: dt.date) -> Topo
         budgets=budgets,
         costs=costs,
         gateway=gateway,
+        quotas=quotas,
+        monitored=monitored,
+        guardrails=operations.guardrails_plan(lz, catalog, today),
         action_group_emails=emails,
         resource_groups=tuple(resource_groups.values()),
         accounts=tuple(accounts),

@@ -305,10 +305,13 @@ def test_component_provider_schema_lists_every_component():
         "PrivateDns",
         "PrivateEndpoint",
         "TeamBudget",
-        "BudgetActionGroup",
+        "AlertActionGroup",
         "AiGateway",
         "OpenAiBackendPool",
         "OpenAiGatewayApi",
+        "Monitoring",
+        "AccountMonitoring",
+        "Guardrails",
     }
     expect = {
         "OpenAiAccount": (
@@ -322,6 +325,7 @@ def test_component_provider_schema_lists_every_component():
                 "disableLocalAuth",
                 "publicNetworkAccess",
                 "networkAcls",
+                "protect",
                 "tags",
             },
             {"accountId", "accountName", "endpoint", "principalId"},
@@ -377,7 +381,7 @@ def test_component_provider_schema_lists_every_component():
             },
             {"budgetId"},
         ),
-        "BudgetActionGroup": (
+        "AlertActionGroup": (
             {"actionGroupName", "shortName", "resourceGroupName", "emails", "tags"},
             {"actionGroupId"},
         ),
@@ -392,9 +396,41 @@ def test_component_provider_schema_lists_every_component():
                 "publisherName",
                 "virtualNetworkType",
                 "subnetId",
+                "workspaceId",
+                "appInsightsId",
+                "appInsightsConnectionString",
                 "tags",
             },
             {"gatewayUrl", "principalId", "serviceId", "serviceName"},
+        ),
+        "Monitoring": (
+            {
+                "workspaceName",
+                "resourceGroupName",
+                "location",
+                "retentionDays",
+                "existingWorkspaceId",
+                "appInsightsName",
+                "tags",
+            },
+            {"workspaceId", "appInsightsId", "appInsightsConnectionString"},
+        ),
+        "AccountMonitoring": (
+            {
+                "accountId",
+                "accountName",
+                "resourceGroupName",
+                "workspaceId",
+                "actionGroupId",
+                "thresholds",
+                "provisioned",
+                "tags",
+            },
+            {"alertIds"},
+        ),
+        "Guardrails": (
+            {"definitionName", "scopes", "effect", "approvedModels"},
+            {"definitionId"},
         ),
         "OpenAiBackendPool": (
             {"serviceName", "resourceGroupName", "poolId", "members", "circuitBreaker"},

@@ -96,6 +96,12 @@ def test_dev_stack(dev):
         "azure-native:apimanagement:ProductApiLink": 4,
         "azure-native:apimanagement:ProductPolicy": 4,
         "azure-native:apimanagement:Subscription": 1,  # contoso-chat asked for a key
+        # monitoring: diagnostics on every account and the gateway, three alerts per account (no PTU in dev)
+        "azure-native:monitor:DiagnosticSetting": 3 + 1,
+        "azure-native:monitor:MetricAlert": 3 * 3,
+        # guardrails: four built-ins and the approved-models definition, on the platform resource group
+        "azure-native:authorization:PolicyDefinition": 1,
+        "azure-native:authorization:PolicyAssignment": 5,
     }
     for account in of_type(dev.resources, ACCOUNT):
         props = account.inputs["properties"]

@@ -1,0 +1,43 @@
+"""AlertActionGroup: who hears the landing zone's budget and metric alerts."""
+
+from typing import NotRequired, TypedDict
+
+import pulumi
+from pulumi_azure_native import monitor
+
+
+class AlertActionGroupArgs(TypedDict):
+    action_group_name: str
+    short_name: str
+    """At most 12 characters: it prefixes every SMS and email."""
+    resource_group_name: pulumi.Input[str]
+    emails: list[str]
+    tags: NotRequired[dict[str, str]]
+
+
+class AlertActionGroup(pulumi.ComponentResource):
+    """A ``Microsoft.Insights/actionGroups`` with an email receiver per address, shared by every budget and
+    metric alert of the landing zone."""
+
+    action_group_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: AlertActionGroupArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("ai-landing-zone:index:AlertActionGroup", name, None, opts)
+        group = monitor.ActionGroup(
+            name,
+            action_group_name=args["action_group_name"],
+            group_short_name=args["short_name"][:12],
+            resource_group_name=args["resource_group_name"],
+            location="global",
+            enabled=True,
+            email_receivers=[
+                monitor.MicrosoftCommonEmailReceiverArgs(
+                    name=f"email-{i}", email_address=e, use_common_alert_schema=True
+                )
+                for i, e in enumerate(args["emails"])
+            ],
+            tags=args.get("tags"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.action_group_id = group.id
+        self.register_outputs({"actionGroupId": self.action_group_id})

@@ -1,0 +1,125 @@
+"""Operating decisions: quota sums, model lifecycle, approved models, guardrail settings. Plain Python.
+
+Quota is per subscription, per region, per model and deployment type, so the
+capacities of every account and team in the stack add up against one number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from infra.catalog import RETIREMENT_WARNING_DAYS, Catalog
+from infra.config import ROOT, LandingZone
+from infra.diagnostics import Diagnostic, error
+
+if TYPE_CHECKING:
+    from infra.topology import AccountSpec
+
+
+@dataclass(frozen=True)
+class QuotaUse:
+    region: str
+    model: str
+    sku: str
+    total: int
+    quota: int | None
+    contributors: tuple[str, ...]
+    """``account/deployment: capacity`` for each deployment that counts."""
+
+
+def quota_use(lz: LandingZone, accounts: list[AccountSpec]) -> tuple[tuple[QuotaUse, ...], list[Diagnostic]]:
+    sums: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
+    for a in accounts:
+        for d in a.deployments:
+            sums.setdefault((a.region, d.model_name, d.sku), []).append((f"{a.name}/{d.name}", d.capacity))
+    quotas = {(q.region, q.model, q.sku): (i, q.capacity) for i, q in enumerate(lz.quotas)}
+    uses, diags = [], []
+    for key, parts in sorted(sums.items()):
+        total = sum(c for _, c in parts)
+        index, quota = quotas.get(key, (None, None))
+        use = QuotaUse(*key, total, quota, tuple(f"{name}: {c}" for name, c in parts))
+        uses.append(use)
+        if quota is not None and total > quota:
+            diags.append(
+                error(
+                    f"{ROOT}.quotas[{index}]",
+                    f"{use.model} {use.sku} in {use.region} needs {total} capacity units but the subscription's quota"
+                    f" is {quota}; from {', '.join(use.contributors)}. Lower capacity or request more quota",
+                )
+            )
+    return tuple(uses), diags
+
+
+@dataclass(frozen=True)
+class LifecycleRow:
+    account: str
+    deployment: str
+    model: str
+    version: str
+    upgrade: str
+    lifecycle: str
+    retirement: dt.date | None
+    days_left: int | None
+
+    @property
+    def status(self) -> str:
+        if self.days_left is None:
+            return "ok"
+        if self.days_left <= 0:
+            return "retired"
+        return "retiring" if self.days_left <= RETIREMENT_WARNING_DAYS else "ok"
+
+
+def lifecycle(accounts: list[AccountSpec], catalog: Catalog, today: dt.date) -> list[LifecycleRow]:
+    """Every deployment, soonest retirement first; those with none announced last."""
+    rows = []
+    for a in accounts:
+        for d in a.deployments:
+            info = catalog.models.get(d.model_name)
+            version = info.versions.get(d.model_version) if info else None
+            retirement = version.retirement if version else None
+            rows.append(
+                LifecycleRow(
+                    account=a.name,
+                    deployment=d.name,
+                    model=d.model_name,
+                    version=d.model_version,
+                    upgrade=d.version_upgrade_option,
+                    lifecycle=version.lifecycle if version else "unknown",
+                    retirement=retirement,
+                    days_left=(retirement - today).days if retirement else None,
+                )
+            )
+    return sorted(rows, key=lambda r: (r.retirement or dt.date.max, r.account, r.deployment))
+
+
+def approved_models(catalog: Catalog, today: dt.date) -> dict[str, tuple[str, ...]]:
+    """Model name -> versions that still serve today: what the allowed-models policy permits."""
+    out = {}
+    for name, model in sorted(catalog.models.items()):
+        versions = tuple(
+            sorted(
+                v
+                for v, info in model.versions.items()
+                if info.lifecycle != "Retired" and (info.retirement is None or info.retirement > today)
+            )
+        )
+        if versions:
+            out[name] = versions
+    return out
+
+
+@dataclass(frozen=True)
+class GuardrailsPlan:
+    effect: str
+    protect: bool
+    approved: dict[str, tuple[str, ...]]
+
+
+def guardrails_plan(lz: LandingZone, catalog: Catalog, today: dt.date) -> GuardrailsPlan:
+    prod = lz.environment == "prod"
+    effect = lz.guardrails.policy_effect or ("Deny" if prod else "Audit")
+    protect = prod if lz.guardrails.protect is None else lz.guardrails.protect
+    return GuardrailsPlan(effect, protect, approved_models(catalog, today))
