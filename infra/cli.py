@@ -37,6 +37,14 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     plan.add_argument("--config-file", type=Path, help="read this file instead of Pulumi.<stack>.yaml")
     plan.add_argument("--date", type=_date, help="plan as of this date (YYYY-MM-DD), for retirement checks")
+    models = sub.add_parser("models", help="model lifecycle: every deployment and when its version retires")
+    models.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
+    models.add_argument("--config-file", type=Path, help="read this file instead of Pulumi.<stack>.yaml")
+    models.add_argument("--date", type=_date, help="as of this date (YYYY-MM-DD)")
+    models.add_argument("--format", choices=("text", "json"), default="text")
+    urns = sub.add_parser("urns", help="print the URNs of the stack's stateful resources (the golden list)")
+    urns.add_argument("--stack", required=True)
+    urns.add_argument("--date", type=_date, help="as of this date (YYYY-MM-DD)")
     schema = sub.add_parser("schema", help="print the JSON Schema of Pulumi.<stack>.yaml, for editor validation")
     schema.add_argument("--team-file", action="store_true", help="the schema of a team file instead")
     return p
@@ -49,7 +57,94 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(json.dumps(team_file_schema() if args.team_file else stack_file_schema(), indent=2))
         return EXIT_OK
+    if args.command == "models":
+        return _models(args)
+    if args.command == "urns":
+        return _urns(args)
     return _plan(args)
+
+
+def _models(args: argparse.Namespace) -> int:
+    """Exit 1 when any deployment's version is retired; versions retiring within 90 days are warnings."""
+    from infra.catalog import RETIREMENT_WARNING_DAYS
+    from infra.catalog import load as load_catalog
+    from infra.config import parse
+    from infra.diagnostics import format_diagnostics
+    from infra.operations import lifecycle
+    from infra.plan import UsageError, load_stack
+    from infra.topology import build
+
+    today = args.date or dt.date.today()
+    try:
+        cfg, diags = load_stack(args.stack, args.config_file)
+    except UsageError as exc:
+        print(f"usage error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    lz, parse_diags = parse(cfg.landing_zone, cfg.path.parent, today) if cfg else (None, [])
+    if lz is None:
+        print(format_diagnostics([*diags, *parse_diags]), file=sys.stderr)
+        return EXIT_CONFIG
+    catalog = load_catalog()
+    rows = lifecycle(list(build(lz, catalog, today).accounts), catalog, today)
+    if args.format == "json":
+        print(
+            json.dumps(
+                [
+                    {**r.__dict__, "retirement": r.retirement and r.retirement.isoformat(), "status": r.status}
+                    for r in rows
+                ],
+                indent=2,
+            )
+        )
+    else:
+        print(f"Model lifecycle for {args.stack} as of {today.isoformat()} (catalog {catalog.snapshot_date}):")
+        header = ("account", "deployment", "model", "version", "upgrade", "lifecycle", "retires", "days", "status")
+        table = [header] + [
+            (
+                r.account,
+                r.deployment,
+                r.model,
+                r.version,
+                r.upgrade,
+                r.lifecycle,
+                r.retirement.isoformat() if r.retirement else "-",
+                "-" if r.days_left is None else str(r.days_left),
+                r.status,
+            )
+            for r in rows
+        ]
+        widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+        for row in table:
+            print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    retired = [r for r in rows if r.status == "retired"]
+    for r in rows:
+        if r.status == "retiring":
+            print(
+                f"warning: {r.account}/{r.deployment}: {r.model} {r.version} retires in {r.days_left} days"
+                f" (within {RETIREMENT_WARNING_DAYS})",
+                file=sys.stderr,
+            )
+    for r in retired:
+        print(f"error: {r.account}/{r.deployment}: {r.model} {r.version} retired on {r.retirement}", file=sys.stderr)
+    return EXIT_CONFIG if retired else EXIT_OK
+
+
+def _urns(args: argparse.Namespace) -> int:
+    from infra.plan import UsageError, make_plan
+    from infra.stateful import stateful_urns
+
+    try:
+        plan = make_plan(args.stack, args.date)
+    except UsageError as exc:
+        print(f"usage error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not plan.ok:
+        from infra.render import text
+
+        print(text(plan), end="", file=sys.stderr)
+        return EXIT_CONFIG
+    print("\n".join(stateful_urns(plan.resources)))
+    return EXIT_OK
 
 
 def _plan(args: argparse.Namespace) -> int:

@@ -58,6 +58,8 @@ class Plan:
     outputs: dict = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     topology: Topology | None = None
+    today: dt.date = field(default_factory=dt.date.today)
+    """The date the plan was made as of."""
 
     @property
     def ok(self) -> bool:
@@ -112,7 +114,7 @@ def load_stack(stack: str, config_file: Path | None = None) -> tuple[StackConfig
 def make_plan(stack: str, today: dt.date | None = None, config_file: Path | None = None) -> Plan:
     """Validate the stack's config; when it is valid, run the program under mocks."""
     today = today or dt.date.today()
-    plan = Plan(PROJECT, stack)
+    plan = Plan(PROJECT, stack, today=today)
     cfg, plan.diagnostics = load_stack(stack, config_file)
     if cfg is None:
         return plan

@@ -7,8 +7,10 @@ from collections import Counter
 from collections.abc import Callable
 
 from infra.catalog import load as load_catalog
+from infra.config import PROVISIONED_SKUS
 from infra.diagnostics import errors_in
 from infra.mocks import RecordedResource
+from infra.operations import lifecycle
 from infra.plan import Plan, _plain
 from infra.topology import exposure
 
@@ -116,6 +118,7 @@ def text(plan: Plan) -> str:
 
     lines += _team_lines(plan)
     lines += _cost_lines(plan)
+    lines += _operations_lines(plan)
     if plan.resources:
         lines.append("")
         walk(None, 0)
@@ -197,6 +200,70 @@ def _cost_lines(plan: Plan) -> list[str]:
     return out
 
 
+def operations_rows(plan: Plan) -> list[dict[str, str]]:
+    """Per account: monitoring, policy, protection and the soonest retirement."""
+    topo = plan.topology
+    if topo is None:
+        return []
+    catalog = load_catalog()
+    today = plan.today
+    alerts = topo.config.monitoring.alerts
+    rows = []
+    for a in topo.accounts:
+        life = lifecycle([a], catalog, today)
+        soonest = next((r for r in life if r.retirement), None)
+        provisioned = any(d.sku in PROVISIONED_SKUS for d in a.deployments)
+        monitoring = (
+            "none (existing account)"
+            if a.existing
+            else (
+                "off"
+                if not topo.monitored
+                else f"logs and metrics to the workspace; alerts 429>{alerts.throttled_requests}, 5xx>{alerts.server_errors},"
+                f" latency>{alerts.time_to_response_ms}ms"
+                + (f", PTU>{alerts.ptu_utilization_percent}%" if provisioned else "")
+            )
+        )
+        rows.append(
+            {
+                "account": a.name,
+                "monitoring": monitoring,
+                "policy": f"{topo.guardrails.effect} (keyless, network, identity, approved models; diagnostics audited)",
+                "protection": "CanNotDelete lock + protect" if topo.guardrails.protect and not a.existing else "none",
+                "lifecycle": (
+                    f"{soonest.model} {soonest.version} retires {soonest.retirement} ({soonest.days_left} days)"
+                    if soonest
+                    else "no retirement announced"
+                ),
+            }
+        )
+    return rows
+
+
+def quota_rows(plan: Plan) -> list[str]:
+    topo = plan.topology
+    if topo is None:
+        return []
+    return [
+        f"{q.region} {q.model} {q.sku}: {q.total} capacity units"
+        + (f" of a quota of {q.quota}" if q.quota is not None else " (no quota stated: compare with the portal)")
+        for q in topo.quotas
+    ]
+
+
+def _operations_lines(plan: Plan) -> list[str]:
+    rows = operations_rows(plan)
+    if not rows:
+        return []
+    out = ["", "Operations (per account):"]
+    for r in rows:
+        out.append(f"  {r['account']}:")
+        out += [f"      {k}: {r[k]}" for k in ("monitoring", "policy", "protection", "lifecycle")]
+    out += ["", "Quota use (per region, model and deployment type, all accounts):"]
+    out += [f"  {line}" for line in quota_rows(plan)]
+    return out
+
+
 def _diagnostic_lines(plan: Plan, bullet: str) -> list[str]:
     if not plan.diagnostics:
         return []
@@ -241,6 +308,19 @@ def markdown(plan: Plan) -> str:
             for r in cost_rows(plan)
         ]
         out.append("")
+    ops = operations_rows(plan)
+    if ops:
+        out += [
+            "**Operations**",
+            "",
+            "| account | monitoring | policy | protection | lifecycle |",
+            "|---|---|---|---|---|",
+        ]
+        out += [
+            f"| `{r['account']}` | {_cell(r['monitoring'])} | {r['policy']} | {r['protection']} | {r['lifecycle']} |"
+            for r in ops
+        ]
+        out += ["", "**Quota use**", ""] + [f"- {line}" for line in quota_rows(plan)] + [""]
     if plan.resources:
         counts = Counter(r.type for r in plan.resources if r.custom)
         out += ["| Azure resource type | to create |", "|---|---:|"]
