@@ -206,35 +206,33 @@ def operations_rows(plan: Plan) -> list[dict[str, str]]:
     if topo is None:
         return []
     catalog = load_catalog()
-    today = plan.today
     alerts = topo.config.monitoring.alerts
+    policy = f"{topo.guardrails.effect} (keyless, network, identity, approved models; diagnostics audited)"
     rows = []
     for a in topo.accounts:
-        life = lifecycle([a], catalog, today)
-        soonest = next((r for r in life if r.retirement), None)
-        provisioned = any(d.sku in PROVISIONED_SKUS for d in a.deployments)
-        monitoring = (
-            "none (existing account)"
-            if a.existing
-            else (
-                "off"
-                if not topo.monitored
-                else f"logs and metrics to the workspace; alerts 429>{alerts.throttled_requests}, 5xx>{alerts.server_errors},"
-                f" latency>{alerts.time_to_response_ms}ms"
-                + (f", PTU>{alerts.ptu_utilization_percent}%" if provisioned else "")
-            )
-        )
+        soonest = next((r for r in lifecycle([a], catalog, plan.today) if r.retirement), None)
+        limits = [
+            f"429>{alerts.throttled_requests}",
+            f"5xx>{alerts.server_errors}",
+            f"latency>{alerts.time_to_response_ms}ms",
+        ]
+        if any(d.sku in PROVISIONED_SKUS for d in a.deployments):
+            limits.append(f"PTU>{alerts.ptu_utilization_percent}%")
+        if a.existing:
+            monitoring = "none (existing account)"
+        elif not topo.monitored:
+            monitoring = "off"
+        else:
+            monitoring = f"logs and metrics to the workspace; alerts {', '.join(limits)}"
         rows.append(
             {
                 "account": a.name,
                 "monitoring": monitoring,
-                "policy": f"{topo.guardrails.effect} (keyless, network, identity, approved models; diagnostics audited)",
+                "policy": policy,
                 "protection": "CanNotDelete lock + protect" if topo.guardrails.protect and not a.existing else "none",
-                "lifecycle": (
-                    f"{soonest.model} {soonest.version} retires {soonest.retirement} ({soonest.days_left} days)"
-                    if soonest
-                    else "no retirement announced"
-                ),
+                "lifecycle": f"{soonest.model} {soonest.version} retires {soonest.retirement} ({soonest.days_left} days)"
+                if soonest
+                else "no retirement announced",
             }
         )
     return rows
