@@ -224,15 +224,16 @@ def operations_rows(plan: Plan) -> list[dict[str, str]]:
             monitoring = "off"
         else:
             monitoring = f"logs and metrics to the workspace; alerts {', '.join(limits)}"
+        retires = "no retirement announced"
+        if soonest:
+            retires = f"{soonest.model} {soonest.version} retires {soonest.retirement} ({soonest.days_left} days)"
         rows.append(
             {
                 "account": a.name,
                 "monitoring": monitoring,
                 "policy": policy,
                 "protection": "CanNotDelete lock + protect" if topo.guardrails.protect and not a.existing else "none",
-                "lifecycle": f"{soonest.model} {soonest.version} retires {soonest.retirement} ({soonest.days_left} days)"
-                if soonest
-                else "no retirement announced",
+                "lifecycle": retires,
             }
         )
     return rows
