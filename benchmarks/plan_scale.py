@@ -43,8 +43,9 @@ def landing_zone(size: int) -> dict:
     return {
         "environment": "bench",
         "namePrefix": "bench",
-        # No private endpoints: the floor registers accounts, deployments and role assignments only.
+        # No private endpoints or alerts: the floor registers accounts, deployments, role assignments and policy.
         "network": {"mode": "public"},
+        "monitoring": {"enabled": False},
         # In shared tenancy every region holds one account with every deployment.
         "regions": [{"name": f"region{i:03d}", "role": "primary" if i == 0 else "secondary"} for i in range(accounts)],
         "teams": [
@@ -84,18 +85,44 @@ def run_plan(size: int) -> int:
 
 
 def run_floor(size: int) -> int:
+    import datetime as dt
+
     import pulumi
     from pulumi.runtime.stack import run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await
     from pulumi_azure_native import authorization, cognitiveservices, resources
 
+    from components.guardrails import BUILT_IN, allowed_models_rule
     from infra import mocks
+    from infra.catalog import load
+    from infra.operations import approved_models
     from infra.plan import fewer_gc_passes
+
+    approved = {k: list(v) for k, v in approved_models(load(), dt.date.fromisoformat(DATE)).items()}
 
     accounts, per_account = shape(size)
 
     def program():
         rg = resources.ResourceGroup("platform", resource_group_name="rg-bench", location="region000")
+        definition = authorization.PolicyDefinition(
+            "approved-models",
+            policy_definition_name="alz-bench-approved-models",
+            policy_type="Custom",
+            mode="All",
+            policy_rule=allowed_models_rule(approved),
+            parameters={"effect": {"type": "String"}},
+        )
+        for key, definition_id in [
+            *((k, f"/providers/Microsoft.Authorization/policyDefinitions/{g}") for k, (g, _) in BUILT_IN.items()),
+            ("approved-models", definition.id),
+        ]:
+            authorization.PolicyAssignment(
+                f"policy-{key}",
+                policy_assignment_name=f"alz-{key}",
+                scope=rg.id,
+                policy_definition_id=definition_id,
+                parameters={"effect": {"value": "Audit"}},
+            )
         for i in range(accounts):
             account = cognitiveservices.Account(
                 f"acct{i}",
