@@ -37,6 +37,10 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     plan.add_argument("--config-file", type=Path, help="read this file instead of Pulumi.<stack>.yaml")
     plan.add_argument("--date", type=_date, help="plan as of this date (YYYY-MM-DD), for retirement checks")
+    plan.add_argument("--diff-against", type=Path, help="a plan JSON of the base branch: show what this change does")
+    diagram = sub.add_parser("diagram", help="print a Mermaid diagram of the stack's topology")
+    diagram.add_argument("--stack", required=True)
+    diagram.add_argument("--date", type=_date)
     models = sub.add_parser("models", help="model lifecycle: every deployment and when its version retires")
     models.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
     models.add_argument("--config-file", type=Path, help="read this file instead of Pulumi.<stack>.yaml")
@@ -61,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _models(args)
     if args.command == "urns":
         return _urns(args)
+    if args.command == "diagram":
+        return _diagram(args)
     return _plan(args)
 
 
@@ -147,20 +153,57 @@ def _urns(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _diagram(args: argparse.Namespace) -> int:
+    from infra.diagram import mermaid
+    from infra.plan import PROJECT_ROOT, UsageError, load_stack
+    from infra.topology import decide
+
+    try:
+        cfg, diags = load_stack(args.stack)
+    except UsageError as exc:
+        print(f"usage error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    topology, diags = (
+        decide(cfg.landing_zone, args.date or dt.date.today(), base_dir=PROJECT_ROOT) if cfg else (None, diags)
+    )
+    if topology is None:
+        from infra.diagnostics import format_diagnostics
+
+        print(format_diagnostics(diags), file=sys.stderr)
+        return EXIT_CONFIG
+    print(mermaid(topology), end="")
+    return EXIT_OK
+
+
 def _plan(args: argparse.Namespace) -> int:
-    from infra import render
+    from infra import diff, render
     from infra.plan import UsageError, make_plan, to_json
 
     try:
         plan = make_plan(args.stack, args.date, args.config_file)
+        base = None
+        if args.diff_against is not None:
+            try:
+                base = json.loads(args.diff_against.read_text())
+                base["resources"]  # noqa: B018  (the contract's shape)
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise UsageError(f"--diff-against {args.diff_against}: not a plan JSON ({exc})") from None
     except UsageError as exc:
         print(f"usage error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    changes = diff.diff(base, json.loads(to_json(plan))) if base is not None and plan.ok else None
     if args.format == "json":
-        print(to_json(plan))
+        doc = json.loads(to_json(plan))
+        if changes is not None:
+            doc["changes"] = [c.as_dict() for c in changes]
+        print(json.dumps(doc, indent=2, sort_keys=True))
     elif args.format == "markdown":
+        if changes is not None:
+            print(diff.markdown(changes) + "\n")
         print(render.markdown(plan))
     else:
+        if changes is not None:
+            print(diff.text(changes) + "\n")
         print(render.text(plan), end="")
     if not plan.ok and args.format != "text":
         # Machine formats keep stdout parseable; humans still need the reason on stderr.

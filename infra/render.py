@@ -9,6 +9,7 @@ from collections.abc import Callable
 from infra.catalog import load as load_catalog
 from infra.config import PROVISIONED_SKUS
 from infra.diagnostics import errors_in
+from infra.diagram import mermaid
 from infra.mocks import RecordedResource
 from infra.operations import lifecycle
 from infra.plan import Plan, _plain
@@ -320,6 +321,17 @@ def markdown(plan: Plan) -> str:
             for r in ops
         ]
         out += ["", "**Quota use**", ""] + [f"- {line}" for line in quota_rows(plan)] + [""]
+    if plan.topology is not None:
+        out += [
+            "<details><summary>Topology</summary>",
+            "",
+            "```mermaid",
+            mermaid(plan.topology).rstrip(),
+            "```",
+            "",
+            "</details>",
+            "",
+        ]
     if plan.resources:
         counts = Counter(r.type for r in plan.resources if r.custom)
         out += ["| Azure resource type | to create |", "|---|---:|"]
