@@ -20,6 +20,8 @@ class ModelDeploymentArgs(TypedDict):
     """Thousands of tokens per minute for standard types; PTUs for provisioned types."""
     version_upgrade_option: NotRequired[str]
     """``OnceCurrentVersionExpired`` by default."""
+    tags: NotRequired[dict[str, str]]
+    """e.g. the owning team, for cost views and policy."""
     rai_policy_name: NotRequired[pulumi.Input[str]]
     """Content filter, ``Microsoft.DefaultV2`` by default.
 
@@ -66,6 +68,7 @@ class ModelDeployments(pulumi.ComponentResource):
                     version_upgrade_option=spec.get("version_upgrade_option", "OnceCurrentVersionExpired"),
                     rai_policy_name=spec.get("rai_policy_name", "Microsoft.DefaultV2"),
                 ),
+                tags=spec.get("tags"),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[previous] if previous else None),
             )
             self.deployments.append(previous)

@@ -445,6 +445,7 @@ def _declare_account(
                     "capacity": d.capacity,
                     "version_upgrade_option": d.version_upgrade_option,
                     "rai_policy_name": policies[d.content_filter] if d.content_filter else d.rai_policy_name,
+                    "tags": {"team": d.team},
                 }
                 for d in spec.deployments
             ],

@@ -1,0 +1,139 @@
+"""The CrossGuard policy pack, run against the resources of the offline plans."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import sys
+
+import pytest
+from pulumi_policy import (
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    StackValidationArgs,
+)
+
+from infra.config import PROJECT_ROOT
+from infra.plan import _plain, make_plan
+from tests.helpers import PLAN_DATE, of_type
+
+_spec = importlib.util.spec_from_file_location("alz_policies", PROJECT_ROOT / "policy" / "policies.py")
+policies = sys.modules["alz_policies"] = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(policies)
+
+PROD = {"requirePrivate": True, "asOf": PLAN_DATE.isoformat()}
+DEV = {"requirePrivate": False, "asOf": PLAN_DATE.isoformat()}
+RESOURCE_CHECKS = [
+    policies.accounts_private,
+    policies.accounts_keyless,
+    policies.accounts_identity,
+    policies.deployments_approved,
+    policies.gateway_keyless,
+]
+
+
+def _opts(r) -> PolicyResourceOptions:
+    return PolicyResourceOptions(r.protect, r.ignore_changes, None, [], PolicyCustomTimeouts(0, 0, 0), [], r.parent)
+
+
+def resource_args(r, config) -> ResourceValidationArgs:
+    return ResourceValidationArgs(r.type, _plain(r.inputs), r.urn, r.name, _opts(r), None, config)
+
+
+def stack_args(resources, config) -> StackValidationArgs:
+    return StackValidationArgs(
+        [PolicyResource(r.type, _plain(r.inputs), r.urn, r.name, _opts(r), None, None, [], {}) for r in resources],
+        config,
+    )
+
+
+def violations(resources, config) -> list[str]:
+    found: list[str] = []
+    report = lambda message, urn=None: found.append(message)  # noqa: E731
+    for r in resources:
+        if r.custom:
+            for check in RESOURCE_CHECKS:
+                check(resource_args(r, config), report)
+    policies.teams_have_budgets(stack_args(resources, config), report)
+    return found
+
+
+@pytest.fixture(scope="module")
+def prod():
+    return make_plan("prod", PLAN_DATE)
+
+
+@pytest.mark.parametrize(("stack", "config"), [("prod", PROD), ("dev", DEV)])
+def test_the_stacks_have_no_violations(stack, config):
+    assert violations(make_plan(stack, PLAN_DATE).resources, config) == []
+
+
+def test_dev_is_public_so_prod_rules_would_flag_it():
+    dev = make_plan("dev", PLAN_DATE)
+    found = violations(dev.resources, PROD)
+    assert found and all("publicNetworkAccess must be Disabled" in v for v in found)
+
+
+def _one(prod, type_):
+    return copy.deepcopy(of_type(prod.resources, type_)[0])
+
+
+def _check(fn, resource, config=PROD) -> list[str]:
+    found: list[str] = []
+    fn(resource_args(resource, config), lambda message, urn=None: found.append(message))
+    return found
+
+
+def test_each_policy_catches_a_bad_resource(prod):
+    account = _one(prod, policies.ACCOUNT)
+    account.inputs["properties"]["publicNetworkAccess"] = "Enabled"
+    assert _check(policies.accounts_private, account) == [
+        "publicNetworkAccess must be Disabled: prod accounts are reached through private endpoints"
+    ]
+    assert _check(policies.accounts_private, account, DEV) == []
+
+    keyed = _one(prod, policies.ACCOUNT)
+    keyed.inputs["properties"]["disableLocalAuth"] = False
+    assert _check(policies.accounts_keyless, keyed) == [
+        "disableLocalAuth must be true: callers use Entra ID, never keys"
+    ]
+
+    anonymous = _one(prod, policies.ACCOUNT)
+    anonymous.inputs["identity"] = {"type": "None"}
+    assert _check(policies.accounts_identity, anonymous)
+
+    retired = _one(prod, policies.DEPLOYMENT)
+    retired.inputs["properties"]["model"].update(name="gpt-4o", version="2024-05-13")
+    assert _check(policies.deployments_approved, retired) == [
+        "gpt-4o 2024-05-13 is retired (2026-10-01): deploy a current version"
+    ]
+    unknown = _one(prod, policies.DEPLOYMENT)
+    unknown.inputs["properties"]["model"].update(name="gpt-9", version="1")
+    assert "not in the model catalog" in _check(policies.deployments_approved, unknown)[0]
+
+    policy = _one(prod, policies.API_POLICY)
+    policy.inputs["value"] = policy.inputs["value"].replace("authentication-managed-identity", "authentication-basic")
+    assert _check(policies.gateway_keyless, policy)
+
+
+def test_a_team_without_a_budget_is_a_stack_violation(prod):
+    resources = [r for r in prod.resources if r.name != "budget-hr-copilot"]
+    assert violations(resources, PROD) == ["team hr-copilot has model deployments but no budget"]
+    bad = copy.deepcopy(prod.resources)
+    budget = next(r for r in bad if r.name == "budget-contoso-chat" and r.type == policies.BUDGET)
+    budget.inputs["notifications"] = {
+        k: v for k, v in budget.inputs["notifications"].items() if v["thresholdType"] == "Actual"
+    }
+    assert violations(bad, PROD) == ["the budget of team contoso-chat needs both Actual and Forecasted notifications"]
+
+
+def test_pack_config_is_mandatory_in_prod_and_advisory_in_dev():
+    import json
+
+    prod = json.loads((PROJECT_ROOT / "policy" / "config.prod.json").read_text())
+    dev = json.loads((PROJECT_ROOT / "policy" / "config.dev.json").read_text())
+    assert prod["all"] == "mandatory" and prod["accounts-private"]["requirePrivate"] is True
+    assert dev["all"] == "advisory" and dev["accounts-private"]["requirePrivate"] is False
+    assert {p.name for p in policies.POLICIES} >= {"accounts-private", "teams-have-budgets", "gateway-keyless"}
