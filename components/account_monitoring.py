@@ -74,6 +74,25 @@ def _alerts(t: AlertThresholdsArgs, provisioned: bool) -> list[tuple[str, str, i
     return out
 
 
+def diagnostics_to_workspace(
+    name: str, resource_id: pulumi.Input[str], workspace_id: pulumi.Input[str], opts: pulumi.ResourceOptions
+) -> monitor.DiagnosticSetting:
+    """Every log (allLogs and audit category groups) and AllMetrics of a resource, to a Log Analytics workspace."""
+    return monitor.DiagnosticSetting(
+        name,
+        name="to-workspace",
+        resource_uri=resource_id,
+        workspace_id=workspace_id,
+        log_analytics_destination_type="Dedicated",
+        logs=[
+            monitor.DiagnosticsLogSettingsArgs(category_group="allLogs", enabled=True),
+            monitor.DiagnosticsLogSettingsArgs(category_group="audit", enabled=True),
+        ],
+        metrics=[monitor.DiagnosticsMetricSettingsArgs(category="AllMetrics", enabled=True)],
+        opts=opts,
+    )
+
+
 class AccountMonitoring(pulumi.ComponentResource):
     """A ``Microsoft.Insights/diagnosticSettings`` (allLogs, audit, AllMetrics) and ``metricAlerts``."""
 
@@ -82,19 +101,7 @@ class AccountMonitoring(pulumi.ComponentResource):
     def __init__(self, name: str, args: AccountMonitoringArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-landing-zone:index:AccountMonitoring", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        monitor.DiagnosticSetting(
-            name,
-            name="to-workspace",
-            resource_uri=args["account_id"],
-            workspace_id=args["workspace_id"],
-            log_analytics_destination_type="Dedicated",
-            logs=[
-                monitor.DiagnosticsLogSettingsArgs(category_group="allLogs", enabled=True),
-                monitor.DiagnosticsLogSettingsArgs(category_group="audit", enabled=True),
-            ],
-            metrics=[monitor.DiagnosticsMetricSettingsArgs(category="AllMetrics", enabled=True)],
-            opts=child,
-        )
+        diagnostics_to_workspace(name, args["account_id"], args["workspace_id"], child)
         ids = []
         for key, description, severity, c in _alerts(args["thresholds"], args.get("provisioned", False)):
             alert = monitor.MetricAlert(

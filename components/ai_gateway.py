@@ -3,7 +3,9 @@
 from typing import NotRequired, TypedDict
 
 import pulumi
-from pulumi_azure_native import apimanagement, monitor
+from pulumi_azure_native import apimanagement
+
+from components.account_monitoring import diagnostics_to_workspace
 
 
 class AiGatewayArgs(TypedDict):
@@ -89,19 +91,7 @@ class AiGateway(pulumi.ComponentResource):
             sampling=apimanagement.SamplingSettingsArgs(sampling_type="fixed", percentage=100),
             opts=child,
         )
-        monitor.DiagnosticSetting(
-            name,
-            name="to-workspace",
-            resource_uri=service.id,
-            workspace_id=args["workspace_id"],
-            log_analytics_destination_type="Dedicated",
-            logs=[
-                monitor.DiagnosticsLogSettingsArgs(category_group="allLogs", enabled=True),
-                monitor.DiagnosticsLogSettingsArgs(category_group="audit", enabled=True),
-            ],
-            metrics=[monitor.DiagnosticsMetricSettingsArgs(category="AllMetrics", enabled=True)],
-            opts=child,
-        )
+        diagnostics_to_workspace(name, service.id, args["workspace_id"], child)
         self.gateway_url = service.gateway_url
         self.principal_id = service.identity.apply(lambda i: i.principal_id if i else None)
         self.service_id = service.id
