@@ -61,13 +61,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(json.dumps(team_file_schema() if args.team_file else stack_file_schema(), indent=2))
         return EXIT_OK
-    if args.command == "models":
-        return _models(args)
-    if args.command == "urns":
-        return _urns(args)
-    if args.command == "diagram":
-        return _diagram(args)
-    return _plan(args)
+    from infra.plan import UsageError
+
+    command = {"models": _models, "urns": _urns, "diagram": _diagram, "plan": _plan}[args.command]
+    try:
+        return command(args)
+    except UsageError as exc:  # a stack that does not exist, a bad --diff-against file
+        print(f"usage error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _models(args: argparse.Namespace) -> int:
@@ -77,15 +78,11 @@ def _models(args: argparse.Namespace) -> int:
     from infra.config import parse
     from infra.diagnostics import format_diagnostics
     from infra.operations import lifecycle
-    from infra.plan import UsageError, load_stack
+    from infra.plan import load_stack
     from infra.topology import build
 
     today = args.date or dt.date.today()
-    try:
-        cfg, diags = load_stack(args.stack, args.config_file)
-    except UsageError as exc:
-        print(f"usage error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    cfg, diags = load_stack(args.stack, args.config_file)
     lz, parse_diags = parse(cfg.landing_zone, cfg.path.parent, today) if cfg else (None, [])
     if lz is None:
         print(format_diagnostics([*diags, *parse_diags]), file=sys.stderr)
@@ -136,14 +133,10 @@ def _models(args: argparse.Namespace) -> int:
 
 
 def _urns(args: argparse.Namespace) -> int:
-    from infra.plan import UsageError, make_plan
+    from infra.plan import make_plan
     from infra.stateful import stateful_urns
 
-    try:
-        plan = make_plan(args.stack, args.date)
-    except UsageError as exc:
-        print(f"usage error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    plan = make_plan(args.stack, args.date)
     if not plan.ok:
         from infra.render import text
 
@@ -155,14 +148,10 @@ def _urns(args: argparse.Namespace) -> int:
 
 def _diagram(args: argparse.Namespace) -> int:
     from infra.diagram import mermaid
-    from infra.plan import PROJECT_ROOT, UsageError, load_stack
+    from infra.plan import PROJECT_ROOT, load_stack
     from infra.topology import decide
 
-    try:
-        cfg, diags = load_stack(args.stack)
-    except UsageError as exc:
-        print(f"usage error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    cfg, diags = load_stack(args.stack)
     topology, diags = (
         decide(cfg.landing_zone, args.date or dt.date.today(), base_dir=PROJECT_ROOT) if cfg else (None, diags)
     )
@@ -179,21 +168,17 @@ def _plan(args: argparse.Namespace) -> int:
     from infra import diff, render
     from infra.plan import UsageError, make_plan, to_json
 
-    try:
-        plan = make_plan(args.stack, args.date, args.config_file)
-        base = None
-        if args.diff_against is not None:
-            try:
-                base = json.loads(args.diff_against.read_text())
-                base["resources"]  # noqa: B018  (the contract's shape)
-            except (OSError, ValueError, KeyError, TypeError) as exc:
-                raise UsageError(f"--diff-against {args.diff_against}: not a plan JSON ({exc})") from None
-    except UsageError as exc:
-        print(f"usage error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    changes = diff.diff(base, json.loads(to_json(plan))) if base is not None and plan.ok else None
+    plan = make_plan(args.stack, args.date, args.config_file)
+    base = None
+    if args.diff_against is not None:
+        try:
+            base = json.loads(args.diff_against.read_text())
+            base["resources"]  # noqa: B018  (the contract's shape)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise UsageError(f"--diff-against {args.diff_against}: not a plan JSON ({exc})") from None
+    doc = json.loads(to_json(plan)) if args.format == "json" or base is not None else None
+    changes = diff.diff(base, doc) if base is not None and plan.ok else None
     if args.format == "json":
-        doc = json.loads(to_json(plan))
         if changes is not None:
             doc["changes"] = [c.as_dict() for c in changes]
         print(json.dumps(doc, indent=2, sort_keys=True))

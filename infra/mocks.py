@@ -193,8 +193,6 @@ class AzureMocks(pulumi.runtime.Mocks):
                 **_account_outputs(inputs, resource_id.format(accountName=name)),
                 **_identity_outputs(inputs, resource_id.format(accountName=name)),
             }, []
-        if args.token == "azure-native:authorization:getClientConfig":
-            return {"subscriptionId": SUBSCRIPTION_ID, "tenantId": TENANT_ID, "clientId": _stable_uuid("client")}, []
         return {}, []
 
 

@@ -273,9 +273,6 @@ class Topology:
     teams: tuple[TeamPlacement, ...]
     diagnostics: tuple[Diagnostic, ...]
 
-    def resource_group(self, key: str) -> ResourceGroupSpec | None:
-        return next((rg for rg in self.resource_groups if rg.key == key), None)
-
 
 @dataclass(frozen=True)
 class _Group:
