@@ -21,6 +21,9 @@ class AiGatewayArgs(TypedDict):
     virtual_network_type: NotRequired[str]
     """``None`` (default); ``External`` for Standard v2 outbound integration; ``Internal`` for Premium injection."""
     subnet_id: NotRequired[pulumi.Input[str]]
+    public_network_access: NotRequired[str]
+    """``Enabled`` (default) or ``Disabled``. Azure accepts Disabled only on an existing service with an
+    approved private endpoint, so a new gateway is created Enabled and closed in a second deployment."""
     workspace_id: pulumi.Input[str]
     """Log Analytics workspace for the gateway's logs and metrics."""
     app_insights_id: pulumi.Input[str]
@@ -56,6 +59,7 @@ class AiGateway(pulumi.ComponentResource):
             publisher_name=args["publisher_name"],
             identity=apimanagement.ApiManagementServiceIdentityArgs(type="SystemAssigned"),
             virtual_network_type=network_type,
+            public_network_access=args.get("public_network_access", "Enabled"),
             virtual_network_configuration=apimanagement.VirtualNetworkConfigurationArgs(
                 subnet_resource_id=args["subnet_id"]
             )

@@ -11,6 +11,39 @@ from xml.sax.saxutils import escape, quoteattr
 
 TEMPLATES = Path(__file__).parent / "policies"
 
+# llm-token-limit's attribute types in the API Management policy toolkit (TokenLimitConfig):
+# tokens-per-minute is an int, token-quota a long. Larger values fail the policy PUT.
+MAX_TOKENS_PER_MINUTE = 2**31 - 1
+MAX_TOKEN_QUOTA = 2**63 - 1
+
+RESPONSES_CREATE_OPERATION = "v1-responses-create"
+# The inference operations: (id, display name, method, URL template under the API path).
+# The deployment-id routes carry the deployment in the path; the v1 API (no api-version) carries it in the
+# body's ``model``. Either way failover keeps it, which is why every pool member holds the same names.
+OPERATIONS = (
+    ("chat-completions", "Chat completions", "POST", "/deployments/{deployment-id}/chat/completions"),
+    ("completions", "Completions", "POST", "/deployments/{deployment-id}/completions"),
+    ("embeddings", "Embeddings", "POST", "/deployments/{deployment-id}/embeddings"),
+    ("v1-chat-completions", "Chat completions (v1)", "POST", "/v1/chat/completions"),
+    ("v1-embeddings", "Embeddings (v1)", "POST", "/v1/embeddings"),
+    (RESPONSES_CREATE_OPERATION, "Create a response (v1)", "POST", "/v1/responses"),
+    ("v1-responses-get", "Get a response (v1)", "GET", "/v1/responses/{response-id}"),
+    ("v1-responses-delete", "Delete a response (v1)", "DELETE", "/v1/responses/{response-id}"),
+    (
+        "v1-responses-input-items",
+        "List a response's input items (v1)",
+        "GET",
+        "/v1/responses/{response-id}/input_items",
+    ),
+    ("v1-responses-cancel", "Cancel a background response (v1)", "POST", "/v1/responses/{response-id}/cancel"),
+)
+
+# Operations whose request reads or continues a stored response; the create operation is one too unless
+# its body says ``store: false`` without a ``previous_response_id``.
+STORED_RESPONSE_OPERATIONS = tuple(op for op, _, _, url in OPERATIONS if "{response-id}" in url)
+# v1 operations that name the deployment in the body's ``model``.
+BODY_MODEL_OPERATIONS = tuple(op for op, _, _, url in OPERATIONS if url.startswith("/v1/") and "{" not in url)
+
 
 class TeamLimitArgs(TypedDict):
     team: str
@@ -20,56 +53,94 @@ class TeamLimitArgs(TypedDict):
     monthly_tokens: NotRequired[int]
 
 
-def _limit(team: TeamLimitArgs, counter_key: str) -> str:
-    attrs = {"counter-key": counter_key, "estimate-prompt-tokens": "false"}
-    if team.get("tokens_per_minute"):
-        attrs["tokens-per-minute"] = str(team["tokens_per_minute"])
-    if team.get("monthly_tokens"):
-        attrs["token-quota"] = str(team["monthly_tokens"])
+class PolicyRoutingArgs(TypedDict):
+    pool: str
+    """``backend-id`` of the pool that stateless calls go to."""
+    pool_size: int
+    primary_backend: str
+    """``backend-id`` of the priority-1 member, which holds stored responses."""
+    failure_count: int
+    """Failures that trip a member: the retries must outlast them to reach the next member."""
+
+
+def _limit(team: TeamLimitArgs) -> str:
+    tpm, quota = team.get("tokens_per_minute"), team.get("monthly_tokens")
+    if tpm is not None and not 1 <= tpm <= MAX_TOKENS_PER_MINUTE:
+        raise ValueError(f"{team['team']}: tokens-per-minute {tpm} is outside 1..{MAX_TOKENS_PER_MINUTE}")
+    if quota is not None and not 1 <= quota <= MAX_TOKEN_QUOTA:
+        raise ValueError(f"{team['team']}: token-quota {quota} is outside 1..{MAX_TOKEN_QUOTA}")
+    attrs = {"counter-key": team["team"], "estimate-prompt-tokens": "false"}
+    if tpm:
+        attrs["tokens-per-minute"] = str(tpm)
+    if quota:
+        attrs["token-quota"] = str(quota)
         attrs["token-quota-period"] = "Monthly"
     if len(attrs) == 2:  # nothing to limit
-        return ""
+        return "<!-- no limit -->"
     rendered = " ".join(f"{k}={quoteattr(v)}" for k, v in attrs.items())
     return f"<llm-token-limit {rendered} />"
 
 
+def _template(name: str, **values: str) -> str:
+    return Template((TEMPLATES / f"{name}.xml").read_text()).substitute(**values)
+
+
+def _attr(value: str) -> str:
+    return escape(value, {'"': "&quot;"})
+
+
 def render_api_policy(
-    tenant_id: str, audiences: list[str], pool: str, pool_size: int, teams: list[TeamLimitArgs]
+    tenant_id: str, audiences: list[str], routing: PolicyRoutingArgs, teams: list[TeamLimitArgs]
 ) -> str:
-    """The OpenAI API's policy: Entra validation, team limits, token metrics, keyless backend auth, pool, retry."""
+    """The OpenAI API's policy: caller identity, one team limit per request, token metrics, keyless backend
+    auth, stored-response affinity, the pool and its retry."""
+    app_ids = list(dict.fromkeys(app for t in teams for app in t.get("caller_app_ids", [])))
+    if app_ids:
+        keyless = _template(
+            "keyless-validate",
+            tenant_id=_attr(tenant_id),
+            application_ids="\n".join(f"            <application-id>{escape(a)}</application-id>" for a in app_ids),
+            audiences="\n".join(f"            <audience>{escape(a)}</audience>" for a in audiences),
+        ).rstrip("\n")
+    else:
+        keyless = _template("keyless-refused").rstrip("\n")
     when = []
     for t in teams:
         condition = f'@(context.Variables.GetValueOrDefault<string>("team", "") == "{t["team"]}")'
-        body = _limit(t, t["team"]) or "<!-- no limit -->"
-        when.append(f"      <when condition={quoteattr(condition)}>\n        {body}\n      </when>")
+        when.append(f"      <when condition={quoteattr(condition)}>\n        {_limit(t)}\n      </when>")
     cases = [
         f"        case {quoteattr_value(app)}: return {quoteattr_value(t['team'])};"
         for t in teams
         for app in t.get("caller_app_ids", [])
     ]
-    return Template((TEMPLATES / "openai-api.xml").read_text()).substitute(
-        tenant_id=escape(tenant_id, {'"': "&quot;"}),
-        audiences="\n".join(f"        <audience>{escape(a)}</audience>" for a in audiences),
+    stored = " || ".join(f"op == &quot;{op}&quot;" for op in STORED_RESPONSE_OPERATIONS)
+    body_model = " || ".join(f"op == &quot;{op}&quot;" for op in BODY_MODEL_OPERATIONS)
+    return _template(
+        "openai-api",
+        keyless=keyless,
         app_cases="\n".join(cases),
         team_limits="\n".join(when),
-        pool=escape(pool, {'"': "&quot;"}),
-        backend=_backend(pool_size),
+        stored_ops=stored,
+        body_model_ops=body_model,
+        create_op=RESPONSES_CREATE_OPERATION,
+        primary_backend=_attr(routing["primary_backend"]),
+        pool=_attr(routing["pool"]),
+        backend=_backend(routing["pool_size"], routing["failure_count"]),
     )
 
 
-def _backend(pool_size: int) -> str:
+def retry_count(pool_size: int, failure_count: int) -> int:
+    """Enough retries to trip every member but the last: a member takes ``failure_count`` failures to trip,
+    and until it trips the pool keeps choosing it."""
+    return failure_count * (pool_size - 1)
+
+
+def _backend(pool_size: int, failure_count: int) -> str:
     if pool_size < 2:  # one member: nowhere else to go
         return '    <forward-request buffer-request-body="true" />'
-    # Every other member gets one try; a 503 means the whole pool is tripped.
-    return Template((TEMPLATES / "retry.xml").read_text()).substitute(retry_count=str(pool_size - 1))
+    return _template("retry", retry_count=str(retry_count(pool_size, failure_count))).rstrip("\n")
 
 
 def quoteattr_value(value: str) -> str:
     """A C# string literal inside an XML attribute."""
     return escape(f'"{value}"', {'"': "&quot;"})
-
-
-def render_product_policy(team: TeamLimitArgs) -> str:
-    """A team's product: its limits, counted per subscription (key callers)."""
-    limit = _limit(team, "@(context.Subscription.Id)") or "<!-- no limit -->"
-    return Template((TEMPLATES / "team-product.xml").read_text()).substitute(limit=limit)

@@ -1,6 +1,6 @@
 """Guardrails: Azure Policy that keeps accounts keyless, private, identified, logged, and on approved models."""
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 from pulumi_azure_native import authorization
@@ -19,6 +19,7 @@ BUILT_IN = {
 # The diagnostics definition can only audit: AuditIfNotExists or Disabled.
 AUDIT_ONLY = {"diagnostics": "AuditIfNotExists"}
 DEPLOYMENT_TYPE = "Microsoft.CognitiveServices/accounts/deployments"
+ACCOUNT_TYPE = "Microsoft.CognitiveServices/accounts"
 
 
 class GuardrailsArgs(TypedDict):
@@ -30,6 +31,8 @@ class GuardrailsArgs(TypedDict):
     """``Audit`` or ``Deny``."""
     approved_models: dict[str, list[str]]
     """Model name -> approved versions."""
+    protect_accounts: NotRequired[str]
+    """Name of a denyAction definition that blocks deleting the accounts (not their deployments); none if unset."""
 
 
 def allowed_models_rule(approved: dict[str, list[str]]) -> dict:
@@ -54,6 +57,21 @@ def allowed_models_rule(approved: dict[str, list[str]]) -> dict:
             ]
         },
         "then": {"effect": "[parameters('effect')]"},
+    }
+
+
+def deny_account_delete_rule() -> dict:
+    """Block DELETE on accounts, including through a resource group delete.
+
+    A denyAction on a parent does not protect nor block its children: deleting a deployment or a content
+    filter still works, which a CanNotDelete lock (inherited by every child) would refuse with ScopeLocked.
+    """
+    return {
+        "if": {"field": "type", "equals": ACCOUNT_TYPE},
+        "then": {
+            "effect": "denyAction",
+            "details": {"actionNames": ["delete"], "cascadeBehaviors": {"resourceGroup": "deny"}},
+        },
     }
 
 
@@ -82,12 +100,32 @@ class Guardrails(pulumi.ComponentResource):
             policy_rule=allowed_models_rule(args["approved_models"]),
             opts=child,
         )
-        definitions = {
-            key: f"/providers/Microsoft.Authorization/policyDefinitions/{guid}" for key, (guid, _) in BUILT_IN.items()
+        # key -> (definition ID, display name, effect parameter or None when the rule has its own effect)
+        assigned: dict[str, tuple[pulumi.Input[str], str, str | None]] = {
+            key: (
+                f"/providers/Microsoft.Authorization/policyDefinitions/{guid}",
+                display,
+                AUDIT_ONLY.get(key, args["effect"]),
+            )
+            for key, (guid, display) in BUILT_IN.items()
         }
+        assigned["approved-models"] = (definition.id, "AI landing zone: only approved model versions", args["effect"])
+        if args.get("protect_accounts"):
+            no_delete = authorization.PolicyDefinition(
+                f"{name}-no-account-delete",
+                policy_definition_name=args["protect_accounts"],
+                display_name="AI landing zone: accounts cannot be deleted",
+                description="denyAction on DELETE of Cognitive Services accounts (their deployments stay removable).",
+                policy_type="Custom",
+                # cascadeBehaviors is only honoured in Indexed mode.
+                mode="Indexed",
+                metadata={"category": "Cognitive Services"},
+                policy_rule=deny_account_delete_rule(),
+                opts=child,
+            )
+            assigned["no-account-delete"] = (no_delete.id, "AI landing zone: accounts cannot be deleted", None)
         for scope_key, scope in args["scopes"].items():
-            for key, definition_id in [*definitions.items(), ("approved-models", definition.id)]:
-                display = BUILT_IN[key][1] if key in BUILT_IN else "AI landing zone: only approved model versions"
+            for key, (definition_id, display, effect) in assigned.items():
                 authorization.PolicyAssignment(
                     f"{name}-{scope_key}-{key}",
                     policy_assignment_name=f"alz-{key}",
@@ -95,9 +133,7 @@ class Guardrails(pulumi.ComponentResource):
                     policy_definition_id=definition_id,
                     display_name=display,
                     enforcement_mode="Default",
-                    parameters={
-                        "effect": authorization.ParameterValuesValueArgs(value=AUDIT_ONLY.get(key, args["effect"]))
-                    },
+                    parameters={"effect": authorization.ParameterValuesValueArgs(value=effect)} if effect else None,
                     opts=child,
                 )
         self.definition_id = definition.id

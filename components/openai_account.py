@@ -3,7 +3,7 @@
 from typing import NotRequired, TypedDict
 
 import pulumi
-from pulumi_azure_native import authorization, cognitiveservices
+from pulumi_azure_native import cognitiveservices
 
 
 class NetworkAclsArgs(TypedDict):
@@ -32,8 +32,10 @@ class OpenAiAccountArgs(TypedDict):
     """``Enabled`` or ``Disabled`` (default)."""
     network_acls: NotRequired[NetworkAclsArgs]
     protect: NotRequired[bool]
-    """A CanNotDelete lock and Pulumi protect: deleted accounts are soft-deleted, which blocks re-creating
-    the name, and fine-tuned models live in the account. Default off; the landing zone turns it on in prod."""
+    """Pulumi protect on the account: deleted accounts are soft-deleted, which blocks re-creating the name, and
+    fine-tuned models live in the account. Not a CanNotDelete lock: every deployment and content filter would
+    inherit it, and removing a model would fail with ScopeLocked. Default off; the landing zone turns it on in
+    prod, with a denyAction policy (``Guardrails``) against deletes from outside Pulumi."""
     tags: NotRequired[dict[str, str]]
 
 
@@ -73,15 +75,6 @@ class OpenAiAccount(pulumi.ComponentResource):
             tags=args.get("tags"),
             opts=pulumi.ResourceOptions(parent=self, protect=args.get("protect", False)),
         )
-        if args.get("protect"):
-            authorization.ManagementLockByScope(
-                name,
-                lock_name="do-not-delete",
-                scope=self.account.id,
-                level="CanNotDelete",
-                notes="ai-landing-zone: soft-deleted accounts block re-creating the name; fine-tuned models live here.",
-                opts=pulumi.ResourceOptions(parent=self),
-            )
         self.account_id = self.account.id
         self.account_name = self.account.name
         self.endpoint = self.account.properties.endpoint

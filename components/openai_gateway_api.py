@@ -1,25 +1,17 @@
-"""OpenAiGatewayApi: the Azure OpenAI inference API of one account group, with a product per team."""
+"""OpenAiGatewayApi: the Azure OpenAI inference API of one account group, with a product per key-using team."""
 
+import re
 from typing import NotRequired, TypedDict
 
 import pulumi
 from pulumi_azure_native import apimanagement
 
-from components.gateway_policy import TeamLimitArgs, render_api_policy, render_product_policy
-
-# The inference operations; the deployment name is in the path, which is why
-# every pool member must hold the same deployment names.
-OPERATIONS = (
-    ("chat-completions", "Chat completions", "/deployments/{deployment-id}/chat/completions"),
-    ("completions", "Completions", "/deployments/{deployment-id}/completions"),
-    ("embeddings", "Embeddings", "/deployments/{deployment-id}/embeddings"),
-    ("responses", "Responses", "/deployments/{deployment-id}/responses"),
-)
+from components.gateway_policy import OPERATIONS, PolicyRoutingArgs, TeamLimitArgs, render_api_policy
 
 
 class GatewayTeamArgs(TeamLimitArgs):
     subscription_key: NotRequired[bool]
-    """Also require the team's subscription key (its value is never exported)."""
+    """The team may call with a subscription key of its own product (the key is never exported)."""
 
 
 class OpenAiGatewayApiArgs(TypedDict):
@@ -27,17 +19,24 @@ class OpenAiGatewayApiArgs(TypedDict):
     resource_group_name: pulumi.Input[str]
     api_id: str
     path: str
-    """Ends in ``openai``: the SDKs append ``/openai/deployments/...`` to the endpoint."""
+    """Ends in ``openai``: the SDKs append ``/openai/deployments/...`` or ``/openai/v1/...`` to the endpoint."""
     pool_name: pulumi.Input[str]
     pool_size: int
+    primary_backend: str
+    """``backend-id`` of the priority-1 member: stored responses stay there."""
+    failure_count: int
+    """Failures that trip a pool member (the circuit breaker's count)."""
     tenant_id: str
     audiences: list[str]
     teams: list[GatewayTeamArgs]
 
 
 class OpenAiGatewayApi(pulumi.ComponentResource):
-    """``apis``, its inference ``operations`` and ``policy``; per team a ``product``, its API link, policy and,
-    when asked, a ``subscription``."""
+    """``apis``, its inference ``operations`` and ``policy``; for each team that uses keys a ``product`` that
+    requires a subscription, its API link and the ``subscription``.
+
+    Keyless teams get no product: an API takes at most one open product and every keyless request would run
+    as that product's team. The API policy tells teams apart and counts each request once."""
 
     api_path: pulumi.Output[str]
     policy_xml: pulumi.Output[str]
@@ -70,18 +69,27 @@ class OpenAiGatewayApi(pulumi.ComponentResource):
                 api_id=api.name,
                 operation_id=op_id,
                 display_name=display,
-                method="POST",
+                method=method,
                 url_template=template,
                 template_parameters=[
-                    apimanagement.ParameterContractArgs(name="deployment-id", type="string", required=True)
+                    apimanagement.ParameterContractArgs(name=param, type="string", required=True)
+                    for param in re.findall(r"\{([a-z-]+)\}", template)
                 ],
                 opts=child,
             )
-            for op_id, display, template in OPERATIONS
+            for op_id, display, method, template in OPERATIONS
         ]
         policy = pulumi.Output.from_input(args["pool_name"]).apply(
             lambda pool: render_api_policy(
-                args["tenant_id"], args["audiences"], pool, args["pool_size"], list(args["teams"])
+                args["tenant_id"],
+                args["audiences"],
+                PolicyRoutingArgs(
+                    pool=pool,
+                    pool_size=args["pool_size"],
+                    primary_backend=args["primary_backend"],
+                    failure_count=args["failure_count"],
+                ),
+                list(args["teams"]),
             )
         )
         apimanagement.ApiPolicy(
@@ -95,6 +103,8 @@ class OpenAiGatewayApi(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=operations),
         )
         for team in args["teams"]:
+            if not team.get("subscription_key"):
+                continue
             product = apimanagement.Product(
                 f"{name}-{team['team']}",
                 service_name=service,
@@ -103,7 +113,8 @@ class OpenAiGatewayApi(pulumi.ComponentResource):
                 display_name=team["team"],
                 description=f"Models of team {team['team']}",
                 state="published",
-                subscription_required=team.get("subscription_key", False),
+                # approvalRequired and subscriptionsLimit are only accepted with subscriptionRequired: true.
+                subscription_required=True,
                 approval_required=False,
                 opts=child,
             )
@@ -116,27 +127,16 @@ class OpenAiGatewayApi(pulumi.ComponentResource):
                 api_id=api.id,
                 opts=child,
             )
-            apimanagement.ProductPolicy(
+            apimanagement.Subscription(
                 f"{name}-{team['team']}",
                 service_name=service,
                 resource_group_name=rg,
-                product_id=product.name,
-                policy_id="policy",
-                format="rawxml",
-                value=render_product_policy(team),
-                opts=child,
+                sid=f"{args['api_id']}-{team['team']}",
+                display_name=f"{team['team']} ({args['api_id']})",
+                scope=product.id,
+                state="active",
+                opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["primaryKey", "secondaryKey"]),
             )
-            if team.get("subscription_key"):
-                apimanagement.Subscription(
-                    f"{name}-{team['team']}",
-                    service_name=service,
-                    resource_group_name=rg,
-                    sid=f"{args['api_id']}-{team['team']}",
-                    display_name=f"{team['team']} ({args['api_id']})",
-                    scope=product.id,
-                    state="active",
-                    opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["primaryKey", "secondaryKey"]),
-                )
         self.api_path = api.path
         self.policy_xml = policy
         self.register_outputs({"apiPath": self.api_path, "policyXml": self.policy_xml})

@@ -17,6 +17,16 @@ from infra.diagnostics import Diagnostic, error, load_yaml, warning
 
 CATALOG_PATH = Path(__file__).parent / "data" / "model_catalog.yaml"
 RETIREMENT_WARNING_DAYS = 90
+NO_AUTO_UPGRADE = "NoAutoUpgrade"
+DEFAULT_UPGRADE = "OnceCurrentVersionExpired"
+DEPRECATED = "Deprecated"
+
+
+def upgrade_option(req: ModelRequest) -> str:
+    """Provisioned deployments are not auto-upgraded, so they never default to an upgrade that won't happen."""
+    if req.version_upgrade_option is not None:
+        return req.version_upgrade_option
+    return NO_AUTO_UPGRADE if req.sku in PROVISIONED_SKUS else DEFAULT_UPGRADE
 
 
 class _Data(BaseModel):
@@ -117,24 +127,74 @@ def check_model(req: ModelRequest, path: str, catalog: Catalog, today: dt.date) 
         return [error(f"{path}.version", f"unknown version {req.version!r} of {req.name}; known versions: {known}")]
     out: list[Diagnostic] = []
     label = f"{req.name} {req.version}"
-    if version.retirement is not None:
+    retired = version.lifecycle == "Retired" or (version.retirement is not None and version.retirement <= today)
+    if retired:
+        newer = _newer_versions(model, req.version, today)
+        hint = f"; move to {', '.join(newer)}" if newer else ""
+        when = f" on {version.retirement.isoformat()}" if version.retirement else ""
+        out.append(error(f"{path}.version", f"{label} retired{when}{hint}"))
+    else:
+        out += _check_lifecycle(req, path, model, version, today)
+    if not retired and version.retirement is not None:
         days = (version.retirement - today).days
-        if days <= 0:
-            newer = _newer_versions(model, req.version, today)
-            hint = f"; move to {', '.join(newer)}" if newer else ""
-            out.append(error(f"{path}.version", f"{label} retired on {version.retirement.isoformat()}{hint}"))
-        elif days <= RETIREMENT_WARNING_DAYS:
+        if days <= RETIREMENT_WARNING_DAYS:
+            # Provisioned deployments are not auto-upgraded: someone has to move them.
+            action = (
+                "deploy the replacement side by side and move traffic; provisioned deployments are not auto-upgraded"
+                " and stop serving at retirement"
+                if req.sku in PROVISIONED_SKUS
+                else "plan an upgrade"
+            )
             out.append(
                 warning(
                     f"{path}.version",
-                    f"{label} retires on {version.retirement.isoformat()} ({days} days left); plan an upgrade",
+                    f"{label} retires on {version.retirement.isoformat()} ({days} days left); {action}",
                 )
             )
+    if req.sku in PROVISIONED_SKUS and req.version_upgrade_option not in (None, NO_AUTO_UPGRADE):
+        out.append(
+            error(
+                f"{path}.versionUpgradeOption",
+                f"{req.sku} deployments are never auto-upgraded (only Standard types are), so"
+                f" {req.version_upgrade_option} would not happen: use NoAutoUpgrade and move to a new version by"
+                " deploying it side by side before the retirement date",
+            )
+        )
+    if retired:
+        return out  # nothing else about a version that no longer serves is worth saying
     if req.sku not in version.skus:
         out.append(error(f"{path}.sku", f"{label} cannot be deployed as {req.sku}; allowed: {', '.join(version.skus)}"))
     elif req.sku in PROVISIONED_SKUS:
         out += _check_ptu(req, path, catalog)
     return out
+
+
+def _check_lifecycle(
+    req: ModelRequest, path: str, model: ModelInfo, version: VersionInfo, today: dt.date
+) -> list[Diagnostic]:
+    """Deprecated versions are closed to new customers; ``alreadyDeployed`` states the exception, visibly."""
+    label = f"{req.name} {req.version}"
+    newer = _newer_versions(model, req.version, today)
+    hint = f" move to {', '.join(newer)}" if newer else " move to a newer model"
+    if version.lifecycle != DEPRECATED:
+        if req.already_deployed:
+            return [
+                error(
+                    f"{path}.alreadyDeployed",
+                    f"{label} is {version.lifecycle}, not Deprecated: alreadyDeployed is only for Deprecated versions;"
+                    " remove it",
+                )
+            ]
+        return []
+    if not req.already_deployed:
+        return [
+            error(
+                f"{path}.version",
+                f"{label} is Deprecated: Azure no longer lets new subscriptions deploy it;{hint}, or set"
+                " alreadyDeployed: true if this subscription already runs it",
+            )
+        ]
+    return [warning(f"{path}.version", f"{label} is Deprecated and kept only because it is already deployed;{hint}")]
 
 
 def _check_ptu(req: ModelRequest, path: str, catalog: Catalog) -> list[Diagnostic]:
@@ -159,6 +219,11 @@ def _check_ptu(req: ModelRequest, path: str, catalog: Catalog) -> list[Diagnosti
 
 
 def _newer_versions(model: ModelInfo, current: str, today: dt.date) -> list[str]:
+    """Later versions a new deployment can still use: not Deprecated, not retired."""
     return sorted(
-        v for v, info in model.versions.items() if v > current and (info.retirement is None or info.retirement > today)
+        v
+        for v, info in model.versions.items()
+        if v > current
+        and info.lifecycle not in (DEPRECATED, "Retired")
+        and (info.retirement is None or info.retirement > today)
     )

@@ -153,7 +153,11 @@ def _diagram(args: argparse.Namespace) -> int:
 
     cfg, diags = load_stack(args.stack)
     topology, diags = (
-        decide(cfg.landing_zone, args.date or dt.date.today(), base_dir=PROJECT_ROOT) if cfg else (None, diags)
+        decide(
+            cfg.landing_zone, args.date or dt.date.today(), base_dir=PROJECT_ROOT, subscription_id=cfg.subscription_id
+        )
+        if cfg
+        else (None, diags)
     )
     if topology is None:
         from infra.diagnostics import format_diagnostics

@@ -118,8 +118,13 @@ PrivateDnsZoneId = Annotated[
     ),
 ]
 PrivateDnsZone = Literal[
-    "privatelink.openai.azure.com", "privatelink.cognitiveservices.azure.com", "privatelink.services.ai.azure.com"
+    "privatelink.openai.azure.com",
+    "privatelink.cognitiveservices.azure.com",
+    "privatelink.services.ai.azure.com",
+    "privatelink.azure-api.net",
 ]
+GATEWAY_DNS_ZONE = "privatelink.azure-api.net"
+"""The zone of API Management's inbound private endpoint (sub-resource ``Gateway``)."""
 WorkspaceId = Annotated[
     str,
     _pattern(
@@ -247,7 +252,12 @@ class ModelRequest(_Strict):
     """Standard types: thousands of tokens per minute. Provisioned types: PTUs."""
     deployment_name: DeploymentName | None = None
     """Defaults to ``<team>-<model>``."""
-    version_upgrade_option: VersionUpgradeOption = "OnceCurrentVersionExpired"
+    version_upgrade_option: VersionUpgradeOption | None = None
+    """Standard types default to OnceCurrentVersionExpired; provisioned types are never auto-upgraded, so they
+    take NoAutoUpgrade and are migrated by hand."""
+    already_deployed: bool = False
+    """This subscription already runs this (Deprecated) version: Azure keeps Deprecated versions open to the
+    subscriptions that deploy them and to no one else."""
     capacity_by_region: dict[str, Annotated[int, Field(ge=1, le=100_000)]] = Field(default_factory=dict)
     """Per-region capacity; other regions use ``capacity``."""
     regions: list[str] | None = None
@@ -366,6 +376,12 @@ class Gateway(_Strict):
     publisher_name: Annotated[str, Field(min_length=1, max_length=100)] = "AI landing zone"
     entra: GatewayEntra | None = None
     circuit_breaker: CircuitBreaker = Field(default_factory=CircuitBreaker)
+    private_endpoint: bool | None = None
+    """An inbound private endpoint (sub-resource Gateway) in the primary region. Default: on in prod when the
+    accounts are private."""
+    public_network_access: Literal["Enabled", "Disabled"] = "Enabled"
+    """Disabled only once the private endpoint exists: Azure refuses it when the service is created, so a new
+    stack deploys with Enabled first, then Disabled."""
 
 
 class AlertThresholds(_Strict):
@@ -393,7 +409,8 @@ class Guardrails(_Strict):
     policy_effect: Literal["Audit", "Deny"] | None = None
     """Effect of the policy assignments; default Deny in prod, Audit elsewhere."""
     protect: bool | None = None
-    """CanNotDelete locks and Pulumi protect on accounts; default: prod only."""
+    """Accounts can't be deleted by mistake: Pulumi protect and a denyAction policy on deleting them (no lock:
+    its children would inherit it and block removing a model); default: prod only."""
 
 
 class Quota(_Strict):
@@ -690,15 +707,6 @@ def gateway_checks(lz: LandingZone) -> list[Diagnostic]:
                     "the gateway needs a subnet in the primary region: set vnet.gatewaySubnet or gatewaySubnetId",
                 )
             )
-    if lz.environment == "prod" and (mode in ("integration", "none") or not lz.network.uses_private_endpoints):
-        out.append(
-            Diagnostic(
-                "warning",
-                f"{base}.sku",
-                f"{gw.sku} keeps the gateway endpoint public (VNet integration is outbound only); callers still need"
-                " Entra tokens. Use Premium for a private gateway",
-            )
-        )
     if len(lz.regions) > MAX_POOL_MEMBERS:
         out.append(
             error(f"{ROOT}.regions", f"a backend pool holds at most {MAX_POOL_MEMBERS} members; got {len(lz.regions)}")

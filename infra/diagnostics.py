@@ -33,6 +33,10 @@ def warning(path: str, message: str) -> Diagnostic:
     return Diagnostic("warning", path, message)
 
 
+def info(path: str, message: str) -> Diagnostic:
+    return Diagnostic("info", path, message)
+
+
 def errors_in(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return [d for d in diagnostics if d.severity == "error"]
 

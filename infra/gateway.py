@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from infra.config import GATEWAY_NETWORK, LandingZone
-from infra.diagnostics import Diagnostic, error, warning
+from components.gateway_policy import MAX_TOKEN_QUOTA, MAX_TOKENS_PER_MINUTE, retry_count
+from infra.config import GATEWAY_DNS_ZONE, GATEWAY_NETWORK, ROOT, LandingZone
+from infra.diagnostics import Diagnostic, error, info, join_path, warning
 
 if TYPE_CHECKING:
     from infra.costs import TeamCost
@@ -67,6 +68,28 @@ class GatewayPlan:
     interval: str
     trip_duration: str
     apis: tuple[GatewayApi, ...]
+    private_endpoint: bool = False
+    """An inbound private endpoint (sub-resource Gateway) in the gateway's region."""
+    public_network_access: str = "Enabled"
+
+
+MAX_RETRIES = 50
+"""The retry policy's count is 1 to 50."""
+PRIVATE_ENDPOINT_SKUS = frozenset({"Developer", "Basic", "Standard", "StandardV2", "Premium"})
+"""Tiers with inbound private endpoints (BasicV2 and Consumption have none; PremiumV2 is not in our API)."""
+
+
+def private_endpoint(lz: LandingZone) -> bool:
+    """Whether the gateway gets an inbound private endpoint: asked for, or by default in prod when the accounts
+    are private and the tier takes one (classic tiers injected into a VNet cannot, and need not)."""
+    gw = lz.gateway
+    if not gw.enabled:
+        return False
+    if gw.private_endpoint is not None:
+        return gw.private_endpoint
+    return (
+        lz.environment == "prod" and lz.network.uses_private_endpoints and GATEWAY_NETWORK.get(gw.sku) == "integration"
+    )
 
 
 def gateway_plan(lz: LandingZone, accounts: list[AccountSpec], costs: tuple[TeamCost, ...]) -> GatewayPlan | None:
@@ -111,6 +134,8 @@ def gateway_plan(lz: LandingZone, accounts: list[AccountSpec], costs: tuple[Team
         interval=gw.circuit_breaker.interval,
         trip_duration=gw.circuit_breaker.trip_duration,
         apis=tuple(apis),
+        private_endpoint=private_endpoint(lz),
+        public_network_access=gw.public_network_access,
     )
 
 
@@ -153,4 +178,149 @@ def failover_warnings(lz: LandingZone, accounts: list[AccountSpec]) -> list[Diag
                         " Enable the gateway, or use a GlobalStandard or DataZone type",
                     )
                 )
+    return out
+
+
+def gateway_rules(lz: LandingZone, plan: GatewayPlan | None, subscription_id: str | None = None) -> list[Diagnostic]:
+    """Rules Azure enforces on the gateway that only the decided plan can tell."""
+    if plan is None:
+        return []
+    base, out = f"{ROOT}.gateway", []
+    out += _caller_rules(lz, plan)
+    largest = max((len(api.members) for api in plan.apis), default=1)
+    retries = retry_count(largest, plan.failure_count)
+    if retries > MAX_RETRIES:
+        out.append(
+            error(
+                f"{base}.circuitBreaker.failureCount",
+                f"{plan.failure_count} failures to trip each of {largest - 1} fallback members needs {retries}"
+                f" retries; API Management's retry policy allows at most {MAX_RETRIES}: lower failureCount",
+            )
+        )
+    out += _inbound_rules(lz, plan)
+    out += _subnet_rules(lz, plan, subscription_id)
+    return out
+
+
+def _caller_rules(lz: LandingZone, plan: GatewayPlan) -> list[Diagnostic]:
+    paths = {t.name: lz.team_path(i) for i, t in enumerate(lz.teams)}
+    quotas = {t.name: t.token_quota for t in lz.teams}
+    out = []
+    for api in plan.apis:
+        for route in api.teams:
+            path = paths[route.team]
+            if not route.caller_app_ids and not route.subscription_key:
+                out.append(
+                    error(
+                        join_path(path, "callerAppIds"),
+                        f"the gateway would refuse every call of {route.team}: list the Entra application IDs of its"
+                        " apps (keyless), or set subscriptionKeys: true",
+                    )
+                )
+            where = join_path(path, "tokenQuota") if quotas[route.team] else join_path(path, "budget.monthly")
+            if route.tokens_per_minute is not None and route.tokens_per_minute > MAX_TOKENS_PER_MINUTE:
+                out.append(
+                    error(
+                        f"{where}.tokensPerMinute" if quotas[route.team] else where,
+                        f"{route.tokens_per_minute:,} tokens per minute is more than llm-token-limit takes"
+                        f" (a 32-bit integer, at most {MAX_TOKENS_PER_MINUTE:,})",
+                    )
+                )
+            if route.monthly_tokens is not None and route.monthly_tokens > MAX_TOKEN_QUOTA:
+                out.append(
+                    error(
+                        f"{where}.monthlyTokens" if quotas[route.team] else where,
+                        f"{route.monthly_tokens:,} tokens a month is more than llm-token-limit's token-quota takes"
+                        f" (a 64-bit integer, at most {MAX_TOKEN_QUOTA:,})",
+                    )
+                )
+    return out
+
+
+def _inbound_rules(lz: LandingZone, plan: GatewayPlan) -> list[Diagnostic]:
+    base, out = f"{ROOT}.gateway", []
+    if plan.private_endpoint:
+        if plan.sku not in PRIVATE_ENDPOINT_SKUS:
+            out.append(
+                error(f"{base}.privateEndpoint", f"{plan.sku} takes no inbound private endpoint: use StandardV2")
+            )
+        elif plan.network == "injection":
+            out.append(
+                error(
+                    f"{base}.privateEndpoint",
+                    f"{plan.sku} is injected into the VNet (Internal mode), where private endpoints are not supported"
+                    " and the gateway is already private: remove privateEndpoint",
+                )
+            )
+        if not lz.network.uses_private_endpoints:
+            out.append(
+                error(
+                    f"{base}.privateEndpoint",
+                    "needs a private endpoint subnet in the primary region: set network.privateEndpoints: true",
+                )
+            )
+        dns = lz.network.private_dns
+        if dns.mode == "hub" and GATEWAY_DNS_ZONE not in dns.zone_ids:
+            out.append(
+                error(
+                    f"{ROOT}.network.privateDns.zoneIds",
+                    f"missing {GATEWAY_DNS_ZONE}: the gateway's private endpoint registers there",
+                )
+            )
+    if plan.public_network_access == "Disabled":
+        if not plan.private_endpoint and plan.network != "injection":
+            out.append(
+                error(
+                    f"{base}.publicNetworkAccess",
+                    "Disabled leaves no way in: Azure needs an approved private endpoint first (privateEndpoint: true)",
+                )
+            )
+        else:
+            out.append(
+                info(
+                    f"{base}.publicNetworkAccess",
+                    "Disabled is accepted only on an existing service with an approved private endpoint: a new"
+                    " stack deploys once with Enabled (the endpoint is created), then with Disabled",
+                )
+            )
+    elif lz.environment == "prod" and plan.network != "injection":
+        fix = (
+            "set publicNetworkAccess: Disabled once the private endpoint exists"
+            if plan.private_endpoint
+            else "give it a private endpoint (privateEndpoint: true), then set publicNetworkAccess: Disabled"
+        )
+        out.append(
+            warning(
+                f"{base}.publicNetworkAccess",
+                f"the prod gateway's endpoint is public (callers still need Entra tokens or keys): {fix}",
+            )
+        )
+    return out
+
+
+def _subnet_rules(lz: LandingZone, plan: GatewayPlan, subscription_id: str | None) -> list[Diagnostic]:
+    """Standard v2 outbound integration: the VNet is in the gateway's region and subscription."""
+    out = []
+    for name, region in lz.network.regions.items():
+        subnet = region.gateway_subnet_id
+        if not subnet:
+            continue
+        path = f"{ROOT}.network.regions.{name}.gatewaySubnetId"
+        if name != plan.region:
+            out.append(
+                error(
+                    path,
+                    f"the gateway runs in the primary region {plan.region}, and its VNet must be in the same region:"
+                    f" move gatewaySubnetId under network.regions.{plan.region}",
+                )
+            )
+        owner = subnet.split("/")[2].lower()
+        if plan.network == "integration" and subscription_id and owner != subscription_id.lower():
+            out.append(
+                error(
+                    path,
+                    f"the subnet is in subscription {owner}, the gateway in {subscription_id}"
+                    " (azure-native:subscriptionId): VNet integration needs the VNet in the gateway's subscription",
+                )
+            )
     return out

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from infra.catalog import RETIREMENT_WARNING_DAYS, Catalog
+from infra.catalog import DEPRECATED, RETIREMENT_WARNING_DAYS, Catalog
 from infra.config import ROOT, LandingZone
 from infra.diagnostics import Diagnostic, error
 
@@ -95,15 +95,22 @@ def lifecycle(accounts: list[AccountSpec], catalog: Catalog, today: dt.date) -> 
     return sorted(rows, key=lambda r: (r.retirement or dt.date.max, r.account, r.deployment))
 
 
-def approved_models(catalog: Catalog, today: dt.date) -> dict[str, tuple[str, ...]]:
-    """Model name -> versions that still serve today: what the allowed-models policy permits."""
+def approved_models(
+    catalog: Catalog, today: dt.date, already_deployed: frozenset[tuple[str, str]] = frozenset()
+) -> dict[str, tuple[str, ...]]:
+    """Model name -> versions a deployment may use today: what the allowed-models policy permits.
+
+    Deprecated versions are closed to new customers, so they are approved only where the stack declares
+    them ``alreadyDeployed``."""
     out = {}
     for name, model in sorted(catalog.models.items()):
         versions = tuple(
             sorted(
                 v
                 for v, info in model.versions.items()
-                if info.lifecycle != "Retired" and (info.retirement is None or info.retirement > today)
+                if info.lifecycle != "Retired"
+                and (info.retirement is None or info.retirement > today)
+                and (info.lifecycle != DEPRECATED or (name, v) in already_deployed)
             )
         )
         if versions:
@@ -115,6 +122,8 @@ def approved_models(catalog: Catalog, today: dt.date) -> dict[str, tuple[str, ..
 class GuardrailsPlan:
     effect: str
     protect: bool
+    """Pulumi protect on accounts and a denyAction policy on deleting them; never a lock, which their
+    deployments and content filters would inherit."""
     approved: dict[str, tuple[str, ...]]
 
 
@@ -122,4 +131,5 @@ def guardrails_plan(lz: LandingZone, catalog: Catalog, today: dt.date) -> Guardr
     prod = lz.environment == "prod"
     effect = lz.guardrails.policy_effect or ("Deny" if prod else "Audit")
     protect = prod if lz.guardrails.protect is None else lz.guardrails.protect
-    return GuardrailsPlan(effect, protect, approved_models(catalog, today))
+    declared = frozenset((m.name, m.version) for t in lz.teams for m in t.models if m.already_deployed)
+    return GuardrailsPlan(effect, protect, approved_models(catalog, today, declared))

@@ -34,6 +34,7 @@ from infra.topology import Topology, decide
 INFRA_DIR = PROJECT_ROOT / "infra"
 PROJECT = "ai-landing-zone"
 SECRET = "[secret]"
+SUBSCRIPTION_KEY = "azure-native:subscriptionId"
 
 
 class UsageError(Exception):
@@ -48,6 +49,12 @@ class StackConfig:
     """Pulumi config as the engine hands it to the program: ``namespace:key`` -> string (JSON for objects)."""
     secret_keys: list[str]
     landing_zone: Any
+
+    @property
+    def subscription_id(self) -> str | None:
+        """The subscription azure-native deploys into, where the stack pins it."""
+        value = self.values.get(SUBSCRIPTION_KEY)
+        return value if isinstance(value, str) and value != SECRET else None
 
 
 @dataclass
@@ -120,7 +127,7 @@ def make_plan(stack: str, today: dt.date | None = None, config_file: Path | None
         return plan
     # Team file paths are relative to the stack file: the project root, or a --config-file's folder.
     base_dir = cfg.path.parent
-    plan.topology, diags = decide(cfg.landing_zone, today, base_dir=base_dir)
+    plan.topology, diags = decide(cfg.landing_zone, today, base_dir=base_dir, subscription_id=cfg.subscription_id)
     plan.diagnostics += diags
     if plan.topology is not None and config_file is None:
         plan.diagnostics += drift(plan.topology.config, _other_stacks(stack))

@@ -30,7 +30,7 @@ from components import (
     PrivateEndpoint,
     TeamBudget,
 )
-from infra.config import PROJECT_ROOT, PROVISIONED_SKUS, ROOT
+from infra.config import GATEWAY_DNS_ZONE, PROJECT_ROOT, PROVISIONED_SKUS, ROOT
 from infra.diagnostics import Diagnostic, format_diagnostics
 from infra.topology import GATEWAY_SUBNET, PE_SUBNET, AccountSpec, TeamPlacement, Topology, decide, exposure
 
@@ -59,11 +59,12 @@ def plan_date() -> dt.date:
 def main() -> None:
     raw = pulumi.Config().get_object(ROOT)
     base_dir = Path(os.environ.get(TEAM_FILES_DIR_ENV) or PROJECT_ROOT)
-    topology, diagnostics = decide(raw, plan_date(), base_dir=base_dir)
+    subscription = pulumi.Config("azure-native").get("subscriptionId")
+    topology, diagnostics = decide(raw, plan_date(), base_dir=base_dir, subscription_id=subscription)
     if topology is None:
         raise ConfigError(diagnostics)
     for d in diagnostics:
-        pulumi.log.warn(f"{d.path}: {d.message}")
+        (pulumi.log.info if d.severity == "info" else pulumi.log.warn)(f"{d.path}: {d.message}")
     declare(topology)
 
 
@@ -139,6 +140,11 @@ def declare_guardrails(topology: Topology, groups: dict[str, resources.ResourceG
             "scopes": {key: rg.id for key, rg in groups.items()},
             "effect": plan.effect,
             "approved_models": {name: list(versions) for name, versions in plan.approved.items()},
+            **(
+                {"protect_accounts": f"alz-{cfg.name_prefix}-{cfg.environment}-no-account-delete"}
+                if plan.protect
+                else {}
+            ),
         },
     )
 
@@ -170,9 +176,25 @@ def declare_gateway(
             "workspace_id": shared.monitoring.workspace_id,
             "app_insights_id": shared.monitoring.app_insights_id,
             "app_insights_connection_string": shared.monitoring.app_insights_connection_string,
+            "public_network_access": plan.public_network_access,
             "tags": topology.tags,
         },
     )
+    inbound = None
+    if plan.private_endpoint:
+        inbound = PrivateEndpoint(
+            "gateway-inbound",
+            {
+                "endpoint_name": f"pe-{plan.name}",
+                "resource_group_name": groups["platform"].name,
+                "location": plan.region,
+                "subnet_id": net.subnet_ids[plan.region],
+                "target_id": gateway.service_id,
+                "group_id": "Gateway",
+                "private_dns_zone_ids": [net.zone_ids[GATEWAY_DNS_ZONE]] if GATEWAY_DNS_ZONE in net.zone_ids else [],
+                "tags": topology.tags,
+            },
+        )
     urls = {}
     for api in plan.apis:
         for m in api.members:
@@ -218,6 +240,8 @@ def declare_gateway(
                 "path": api.path,
                 "pool_name": pool.pool_name,
                 "pool_size": len(api.members),
+                "primary_backend": api.members[0].account,
+                "failure_count": plan.failure_count,
                 "tenant_id": plan.tenant_id,
                 "audiences": list(plan.audiences),
                 "teams": [
@@ -240,6 +264,8 @@ def declare_gateway(
             "url": gateway.gateway_url,
             "principalId": gateway.principal_id,
             "apis": {a.group: a.path for a in plan.apis},
+            "publicNetworkAccess": plan.public_network_access,
+            "privateEndpointId": inbound.private_endpoint_id if inbound else None,
         },
     )
     return urls

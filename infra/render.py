@@ -233,7 +233,9 @@ def operations_rows(plan: Plan) -> list[dict[str, str]]:
                 "account": a.name,
                 "monitoring": monitoring,
                 "policy": policy,
-                "protection": "CanNotDelete lock + protect" if topo.guardrails.protect and not a.existing else "none",
+                "protection": "protect + deny-delete policy (deployments stay removable)"
+                if topo.guardrails.protect and not a.existing
+                else "none",
                 "lifecycle": retires,
             }
         )

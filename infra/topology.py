@@ -26,6 +26,7 @@ from infra import operations
 from infra.config import (
     BUILTIN_RAI_POLICY,
     DEFAULT_CONTENT_FILTER,
+    GATEWAY_DNS_ZONE,
     GATEWAY_NETWORK,
     PROJECT_ROOT,
     PROVISIONED_SKUS,
@@ -59,6 +60,8 @@ class DeploymentSpec:
     explicit_name: bool = False
     only_regions: tuple[str, ...] | None = None
     capacity_by_region: tuple[tuple[str, int], ...] = ()
+    already_deployed: bool = False
+    """Deployed under Azure's existing-customer exception for a Deprecated version."""
 
     def in_region(self, region: str) -> DeploymentSpec | None:
         """This deployment as the account of ``region`` holds it, or None where it is not deployed."""
@@ -167,6 +170,8 @@ def network_plan(lz: LandingZone) -> NetworkPlan:
     )
     kinds = {lz.account.kind}
     zones = tuple(dict.fromkeys(z for k in sorted(kinds) for z in required_zones(k)))
+    if gateway_mod.private_endpoint(lz):
+        zones += (GATEWAY_DNS_ZONE,)
     return NetworkPlan(
         mode=net.mode,
         public_network_access="Disabled" if net.mode == "private" else "Enabled",
@@ -285,13 +290,19 @@ class _Group:
 
 
 def decide(
-    raw: Any, today: dt.date, catalog: catalog_mod.Catalog | None = None, base_dir: Path = PROJECT_ROOT
+    raw: Any,
+    today: dt.date,
+    catalog: catalog_mod.Catalog | None = None,
+    base_dir: Path = PROJECT_ROOT,
+    subscription_id: str | None = None,
 ) -> tuple[Topology | None, list[Diagnostic]]:
-    """Config object -> topology, or None when there is any error. Diagnostics are always returned."""
+    """Config object -> topology, or None when there is any error. Diagnostics are always returned.
+
+    ``subscription_id`` is the deployment's (``azure-native:subscriptionId``) where the stack states it."""
     lz, diags = parse(raw, base_dir, today)
     if lz is None:
         return None, diags
-    topology = build(lz, catalog or catalog_mod.load(), today)
+    topology = build(lz, catalog or catalog_mod.load(), today, subscription_id)
     # Identical findings can repeat (one per account); say each once.
     diags = list(dict.fromkeys([*diags, *topology.diagnostics]))
     return (None if errors_in(diags) else topology), diags
@@ -322,7 +333,9 @@ def account_groups(lz: LandingZone) -> list[_Group]:
     return sorted(groups, key=lambda g: g.key)
 
 
-def build(lz: LandingZone, catalog: catalog_mod.Catalog, today: dt.date) -> Topology:
+def build(
+    lz: LandingZone, catalog: catalog_mod.Catalog, today: dt.date, subscription_id: str | None = None
+) -> Topology:
     diags: list[Diagnostic] = []
     deployments_of: list[list[DeploymentSpec]] = []
     for t, team in enumerate(lz.teams):
@@ -341,7 +354,8 @@ def build(lz: LandingZone, catalog: catalog_mod.Catalog, today: dt.date) -> Topo
                     model_version=req.version,
                     sku=req.sku,
                     capacity=req.capacity,
-                    version_upgrade_option=req.version_upgrade_option,
+                    version_upgrade_option=catalog_mod.upgrade_option(req),
+                    already_deployed=req.already_deployed,
                     content_filter=custom,
                     path=path,
                     explicit_name=req.deployment_name is not None,
@@ -433,6 +447,7 @@ def build(lz: LandingZone, catalog: catalog_mod.Catalog, today: dt.date) -> Topo
     gateway = gateway_mod.gateway_plan(lz, accounts, costs)
     if lz.gateway.enabled:
         diags += gateway_mod.name_parity(accounts)
+        diags += gateway_mod.gateway_rules(lz, gateway, subscription_id)
     diags += gateway_mod.failover_warnings(lz, accounts)
     quotas, quota_diags = operations.quota_use(lz, accounts)
     diags += quota_diags

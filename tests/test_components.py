@@ -396,6 +396,7 @@ def test_component_provider_schema_lists_every_component():
                 "publisherName",
                 "virtualNetworkType",
                 "subnetId",
+                "publicNetworkAccess",
                 "workspaceId",
                 "appInsightsId",
                 "appInsightsConnectionString",
@@ -429,7 +430,7 @@ def test_component_provider_schema_lists_every_component():
             {"alertIds"},
         ),
         "Guardrails": (
-            {"definitionName", "scopes", "effect", "approvedModels"},
+            {"definitionName", "scopes", "effect", "approvedModels", "protectAccounts"},
             {"definitionId"},
         ),
         "OpenAiBackendPool": (
@@ -444,6 +445,8 @@ def test_component_provider_schema_lists_every_component():
                 "path",
                 "poolName",
                 "poolSize",
+                "primaryBackend",
+                "failureCount",
                 "tenantId",
                 "audiences",
                 "teams",

@@ -8,6 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
+from infra import catalog
 from infra.config import LandingZone, parse, stack_file_schema
 from infra.plan import PROJECT_ROOT
 from tests.helpers import minimal_landing_zone
@@ -26,7 +27,8 @@ def test_minimal_config_parses_with_secure_defaults():
     assert lz.network.mode == "private"
     assert lz.network.uses_private_endpoints is True
     assert lz.network.private_dns.mode == "create"
-    assert lz.teams[0].models[0].version_upgrade_option == "OnceCurrentVersionExpired"
+    assert lz.teams[0].models[0].version_upgrade_option is None  # resolved per SKU: catalog.upgrade_option
+    assert catalog.upgrade_option(lz.teams[0].models[0]) == "OnceCurrentVersionExpired"
 
 
 def _set(raw: dict, path: list, value) -> dict:

@@ -55,37 +55,47 @@ def policy_of(plan) -> ET.Element:
     return ET.fromstring(policy.inputs["value"])
 
 
-def test_policy_routes_to_an_existing_pool(plan):
+def test_policy_routes_to_an_existing_pool_and_pins_stored_responses_to_the_primary(plan):
     doc = policy_of(plan)
-    backend_id = doc.find("inbound/set-backend-service").get("backend-id")
-    pools = {b.inputs["backendId"]: b for b in of_type(plan.resources, BACKEND) if b.inputs["type"] == "Pool"}
-    assert backend_id in pools
-    assert backend_id == "pool-shared-default-general"
+    pinned, pooled = (e.get("backend-id") for e in doc.iter("set-backend-service"))
+    backends = {b.inputs["backendId"]: b.inputs["type"] for b in of_type(plan.resources, BACKEND)}
+    assert (pooled, backends[pooled]) == ("pool-shared-default-general", "Pool")
+    assert (pinned, backends[pinned]) == ("shared-default-general-swedencentral", "Single")
 
 
-def test_retry_covers_429_and_503_once_per_other_member(plan):
+def test_retry_covers_what_trips_a_member_until_every_fallback_was_reached(plan):
+    """A member trips only after `failureCount` failures within the interval, and until then the pool keeps
+    choosing it (learn.microsoft.com/azure/api-management/backends, circuit breaker), so the retries must
+    outlast the trips: failureCount x (members - 1). Azure-Samples/AI-Gateway backend-pool-load-balancing
+    retries through the pool in the same way."""
     retry = policy_of(plan).find("backend/retry")
     condition = retry.get("condition")
-    assert "StatusCode == 429" in condition and "StatusCode == 503" in condition
-    assert retry.get("count") == "1"  # two members
-    assert retry.find("forward-request") is not None
+    assert "StatusCode == 429" in condition and "StatusCode >= 500" in condition
+    assert retry.get("count") == "3"  # two members, three failures to trip the first
+    assert retry.find("forward-request").get("buffer-request-body") == "true"
+
+
+def routing(pool_size: int, failure_count: int = 3) -> dict:
+    return {"pool": "pool-x", "pool_size": pool_size, "primary_backend": "x-1", "failure_count": failure_count}
 
 
 def test_single_member_pool_has_no_retry():
-    xml = render_api_policy(TENANT, ["api://x"], "pool-x", 1, [{"team": "t"}])
-    doc = ET.fromstring(xml)
+    doc = ET.fromstring(render_api_policy(TENANT, ["api://x"], routing(1), [{"team": "t", "caller_app_ids": [APP_A]}]))
     assert doc.find("backend/retry") is None and doc.find("backend/forward-request") is not None
-    three = ET.fromstring(render_api_policy(TENANT, ["api://x"], "pool-x", 3, [{"team": "t"}]))
-    assert three.find("backend/retry").get("count") == "2"
+    three = ET.fromstring(
+        render_api_policy(TENANT, ["api://x"], routing(3, 2), [{"team": "t", "caller_app_ids": [APP_A]}])
+    )
+    assert three.find("backend/retry").get("count") == "4"
 
 
 def test_keyless_auth_entra_validation_and_metrics(plan):
     doc = policy_of(plan)
     auth = doc.find("inbound/authentication-managed-identity")
     assert auth.get("resource") == "https://cognitiveservices.azure.com"
-    validate = doc.find("inbound/validate-azure-ad-token")
+    validate = doc.find("inbound/choose/when/validate-azure-ad-token")
     assert validate.get("tenant-id") == TENANT
     assert [a.text for a in validate.findall("audiences/audience")] == ["api://ai-gw"]
+    assert [a.text for a in validate.findall("client-application-ids/application-id")] == [APP_A, APP_B]
     metric = doc.find("inbound/llm-emit-token-metric")
     assert {d.get("name") for d in metric.findall("dimension")} == {"Team", "Model", "API"}
     # callers are mapped to teams by their app ID
@@ -96,8 +106,9 @@ def test_keyless_auth_entra_validation_and_metrics(plan):
 def test_token_limits_per_team_match_the_quotas(plan):
     costs = {c.team: c for c in plan.topology.costs}
     limits = {}
-    for when in policy_of(plan).findall("inbound/choose/when"):
-        limit = when.find("llm-token-limit")
+    doc = policy_of(plan)
+    for limit in doc.iter("llm-token-limit"):
+        when = next(w for w in doc.iter("when") if limit in list(w))
         limits[limit.get("counter-key")] = limit
         assert f'== "{limit.get("counter-key")}"' in when.get("condition")
     assert set(limits) == {"team-a", "team-b"}
@@ -107,18 +118,18 @@ def test_token_limits_per_team_match_the_quotas(plan):
         assert limit.get("token-quota-period") == "Monthly"
     otherwise = policy_of(plan).find("inbound/choose/otherwise/return-response/set-status")
     assert otherwise.get("code") == "403"
+    assert of_type(plan.resources, "azure-native:apimanagement:ProductPolicy") == []  # nothing else counts
 
 
 def test_team_products_and_keys(plan):
+    """Only key teams get a product, and it requires a subscription: an API takes at most one open product,
+    and every keyless call would run as its team (learn.microsoft.com/azure/api-management/
+    api-management-subscriptions: "An API can be associated with at most one open product")."""
     products = {p.inputs["productId"]: p for p in of_type(plan.resources, "azure-native:apimanagement:Product")}
-    assert set(products) == {"team-a", "team-b"}
+    assert set(products) == {"team-b"}
     assert products["team-b"].inputs["subscriptionRequired"] is True
-    assert products["team-a"].inputs["subscriptionRequired"] is False
     (sub,) = of_type(plan.resources, "azure-native:apimanagement:Subscription")
     assert sub.inputs["scope"] == products["team-b"].outputs["id"]
-    for p in of_type(plan.resources, "azure-native:apimanagement:ProductPolicy"):
-        limit = ET.fromstring(p.inputs["value"]).find("inbound/llm-token-limit")
-        assert limit.get("counter-key") == "@(context.Subscription.Id)"
     text = str(plan.outputs).lower()
     assert "primarykey" not in text and "secondarykey" not in text and "connectionstring" not in text
 
@@ -217,7 +228,7 @@ def test_prod_stack_is_two_regions_behind_the_gateway():
     for p in pools:
         assert sorted(s["priority"] for s in p.inputs["pool"]["services"]) == [1, 2]
     for policy in of_type(plan.resources, API_POLICY):
-        assert ET.fromstring(policy.inputs["value"]).find("backend/retry").get("count") == "1"
+        assert ET.fromstring(policy.inputs["value"]).find("backend/retry").get("count") == "3"
     for name in ("contoso-chat", "claims-assist", "hr-copilot", "fraud-detect"):
         assert plan.outputs["teams"][name]["gatewayUrl"].startswith("https://apim-contoso-prod.azure-api.net/")
 
@@ -295,9 +306,10 @@ def test_public_accounts_get_a_public_gateway_with_a_warning(tmp_path):
 
 def test_public_gateway_in_prod_is_a_warning():
     lz = gateway_lz(environment="prod", budgets={"environment": {"monthly": 1000, "contacts": ["f@contoso.com"]}})
-    _, diags = parse(lz, today=PLAN_DATE)
-    (w,) = [d for d in diags if d.path == "landingZone.gateway.sku"]
-    assert w.severity == "warning" and "endpoint public" in w.message
+    _, diags = decide(lz, PLAN_DATE)
+    (w,) = [d for d in diags if d.path == "landingZone.gateway.publicNetworkAccess"]
+    assert w.severity == "warning" and "endpoint is public" in w.message
+    assert "set publicNetworkAccess: Disabled once the private endpoint exists" in w.message
 
 
 def test_no_failover_warning_without_a_gateway():

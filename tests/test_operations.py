@@ -85,7 +85,7 @@ def _assignments(plan) -> dict[tuple[str, str], dict]:
 @pytest.mark.parametrize(("stack", "effect"), [("dev", "Audit"), ("prod", "Deny")])
 def test_policy_assignments_ids_scope_and_enforcement(stack, effect, dev, prod):
     plan = {"dev": dev, "prod": prod}[stack]
-    (definition,) = of_type(plan.resources, DEFINITION)
+    (definition,) = [d for d in of_type(plan.resources, DEFINITION) if d.name == "guardrails"]
     rgs = {r.outputs["id"] for r in plan.resources if r.type == "azure-native:resources:ResourceGroup"}
     assignments = _assignments(plan)
     assert {scope for scope, _ in assignments} == rgs
@@ -99,16 +99,19 @@ def test_policy_assignments_ids_scope_and_enforcement(stack, effect, dev, prod):
         custom = assignments[(rg, "alz-approved-models")]
         assert custom["policyDefinitionId"] == definition.outputs["id"]
         assert custom["parameters"] == {"effect": {"value": effect}}
+        if stack == "prod":  # the deny-delete policy has its own effect and no parameters
+            assert "parameters" not in assignments[(rg, "alz-no-account-delete")]
 
 
 def test_allowed_models_definition_is_generated_from_the_catalog(prod):
-    (definition,) = of_type(prod.resources, DEFINITION)
+    (definition,) = [d for d in of_type(prod.resources, DEFINITION) if d.name == "guardrails"]
     rule = definition.inputs["policyRule"]
     approved = approved_models(catalog_mod.load(), PLAN_DATE)
     assert rule == allowed_models_rule({k: list(v) for k, v in approved.items()})
     listed = {c["allOf"][0]["equals"]: c["allOf"][1]["in"] for c in rule["if"]["allOf"][1]["not"]["anyOf"]}
     assert listed["gpt-4.1-mini"] == ["2025-04-14"]
     assert "2024-05-13" not in listed["gpt-4o"]  # retired on 2026-10-01
+    assert "2024-08-06" not in listed["gpt-4o"]  # Deprecated, and no team declares it already deployed
     assert "gpt-35-turbo" not in listed  # every version retired
 
 
@@ -123,13 +126,10 @@ def test_adding_a_model_to_the_catalog_changes_the_definition(monkeypatch):
     assert "gpt-9-mini" in topology.guardrails.approved
 
 
-def test_locks_and_protect_on_prod_accounts_only(dev, prod):
+def test_protect_on_prod_accounts_only_and_no_locks(dev, prod):
     for a in of_type(prod.resources, ACCOUNT):
         assert a.protect is True
-    locks = {lk.inputs["scope"]: lk.inputs for lk in of_type(prod.resources, LOCK)}
-    assert set(locks) == {a.outputs["id"] for a in of_type(prod.resources, ACCOUNT)}
-    assert {lk["level"] for lk in locks.values()} == {"CanNotDelete"}
-    assert of_type(dev.resources, LOCK) == []
+    assert of_type(prod.resources, LOCK) == [] and of_type(dev.resources, LOCK) == []
     assert all(not a.protect for a in of_type(dev.resources, ACCOUNT))
     assert all(not r.protect for r in dev.resources)
 
@@ -138,7 +138,7 @@ def test_prod_plan_shows_operations_for_every_account(prod):
     out = text(prod)
     for a in of_type(prod.resources, ACCOUNT):
         block = out[out.index(f"  {a.inputs['accountName']}:\n      monitoring:") :]
-        assert "protection: CanNotDelete lock + protect" in block.split("\n  oai-")[0]
+        assert "protection: protect + deny-delete policy (deployments stay removable)" in block.split("\n  oai-")[0]
         assert "policy: Deny" in block.split("\n  oai-")[0]
         assert "lifecycle: " in block.split("\n  oai-")[0]
 

@@ -90,11 +90,11 @@ def test_dev_stack(dev):
         "azure-native:apimanagement:Diagnostic": 1,
         "azure-native:apimanagement:Backend": 3 + 3,
         "azure-native:apimanagement:Api": 3,
-        "azure-native:apimanagement:ApiOperation": 3 * 4,
+        "azure-native:apimanagement:ApiOperation": 3 * 10,
         "azure-native:apimanagement:ApiPolicy": 3,
-        "azure-native:apimanagement:Product": 4,
-        "azure-native:apimanagement:ProductApiLink": 4,
-        "azure-native:apimanagement:ProductPolicy": 4,
+        # only contoso-chat uses subscription keys; keyless teams get no (open) product
+        "azure-native:apimanagement:Product": 1,
+        "azure-native:apimanagement:ProductApiLink": 1,
         "azure-native:apimanagement:Subscription": 1,  # contoso-chat asked for a key
         # monitoring: diagnostics on every account and the gateway, three alerts per account (no PTU in dev)
         "azure-native:monitor:DiagnosticSetting": 3 + 1,
