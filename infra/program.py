@@ -471,7 +471,8 @@ def _declare_account(
                     "capacity": d.capacity,
                     "version_upgrade_option": d.version_upgrade_option,
                     "rai_policy_name": policies[d.content_filter] if d.content_filter else d.rai_policy_name,
-                    "tags": {"team": d.team},
+                    # Visible in Azure too: the policy pack allows a Deprecated version only with it.
+                    "tags": {"team": d.team, **({"alreadyDeployed": "true"} if d.already_deployed else {})},
                 }
                 for d in spec.deployments
             ],

@@ -5,6 +5,7 @@ hand, an older branch, or a resource added outside the landing zone's code still
 """
 
 import datetime as dt
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ ACCOUNT = "azure-native:cognitiveservices:Account"
 DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
 BUDGET = "azure-native:consumption:Budget"
 API_POLICY = "azure-native:apimanagement:ApiPolicy"
+PRODUCT = "azure-native:apimanagement:Product"
+SERVICE = "azure-native:apimanagement:ApiManagementService"
 CATALOG = Path(__file__).resolve().parent.parent / "infra" / "data" / "model_catalog.yaml"
 MI_RESOURCE = 'resource="https://cognitiveservices.azure.com"'
 
@@ -76,6 +79,8 @@ def deployments_approved(args: ResourceValidationArgs, report: ReportViolation) 
         retirement and dt.date.fromisoformat(str(retirement)) <= _as_of(args.get_config())
     ):
         report(f"{name} {version} is retired ({retirement}): deploy a current version")
+    elif entry.get("lifecycle") == "Deprecated" and (args.props.get("tags") or {}).get("alreadyDeployed") != "true":
+        report(f"{name} {version} is Deprecated: only subscriptions that already deploy it may (alreadyDeployed)")
 
 
 def teams_have_budgets(args: StackValidationArgs, report: ReportViolation) -> None:
@@ -105,6 +110,50 @@ def gateway_keyless(args: ResourceValidationArgs, report: ReportViolation) -> No
         report("the gateway must not send account keys (api-key header) to the backends")
 
 
+def gateway_identifies_callers(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """Token validation lists client application IDs and runs before <base/> (the product policies)."""
+    if args.resource_type != API_POLICY:
+        return
+    inbound = ET.fromstring(str(args.props.get("value", ""))).find("inbound")
+    if inbound is None:
+        return
+    order = [e.tag for e in inbound.iter()]
+    for validate in inbound.iter("validate-azure-ad-token"):
+        if not validate.findall("client-application-ids/application-id"):
+            report("validate-azure-ad-token needs at least one client-application-ids/application-id")
+        if "base" in order and order.index("base") < order.index("validate-azure-ad-token"):
+            report("validate tokens before <base/>: product policies must not count anonymous calls")
+
+
+def gateway_products_need_subscriptions(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """An open product takes every keyless call of its APIs: no team can be told apart."""
+    if args.resource_type != PRODUCT:
+        return
+    if args.props.get("subscriptionRequired") is not True:
+        report("products must require a subscription: every keyless call would run as this open product's team")
+        if "approvalRequired" in args.props or "subscriptionsLimit" in args.props:
+            report("approvalRequired and subscriptionsLimit are refused when subscriptionRequired is false")
+
+
+def accounts_not_locked(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    """Locks are inherited by child resources: one on an account (or above it) blocks removing a model."""
+    if "ManagementLock" not in args.resource_type:
+        return
+    scope = str(args.props.get("scope", ""))
+    if "/providers/" not in scope or "/providers/Microsoft.CognitiveServices/accounts/" in scope:
+        report(
+            "a lock here is inherited by every model deployment below it, and removing a model fails with"
+            " ScopeLocked: protect accounts with Pulumi protect and a denyAction policy instead"
+        )
+
+
+def gateway_private(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != SERVICE or not args.get_config().get("requirePrivate"):
+        return
+    if args.props.get("publicNetworkAccess") != "Disabled":
+        report("gateway publicNetworkAccess must be Disabled: prod callers come through its private endpoint")
+
+
 def _resource(name: str, description: str, fn: Callable, schema: PolicyConfigSchema | None = None):
     return ResourceValidationPolicy(name=name, description=description, validate=fn, config_schema=schema)
 
@@ -131,5 +180,26 @@ POLICIES = [
     ),
     _resource(
         "gateway-keyless", "The AI gateway authenticates to backends with its managed identity.", gateway_keyless
+    ),
+    _resource(
+        "gateway-identifies-callers",
+        "Token validation names the teams' client application IDs and runs before anything counts tokens.",
+        gateway_identifies_callers,
+    ),
+    _resource(
+        "gateway-products-need-subscriptions",
+        "No open products: keyless callers are told apart by their token, key callers by their product.",
+        gateway_products_need_subscriptions,
+    ),
+    _resource(
+        "accounts-not-locked",
+        "No lock on or above an account: its deployments inherit it, and the GitOps flow removes them.",
+        accounts_not_locked,
+    ),
+    _resource(
+        "gateway-private",
+        "The gateway takes no public traffic (enforced where requirePrivate is set: prod).",
+        gateway_private,
+        PolicyConfigSchema(properties={"requirePrivate": {"type": "boolean"}}),
     ),
 ]

@@ -290,7 +290,10 @@ def test_hub_dns_needs_the_gateway_zone_and_create_mode_makes_it():
 def test_gateway_vnet_is_in_the_gateways_region_and_subscription():
     """Standard v2 outbound integration: "The virtual network must be in the same region and Azure subscription
     as the API Management instance" (learn.microsoft.com/azure/api-management/integrate-vnet-outbound)."""
-    subnet = "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet-spoke/subnets/snet-apim"
+    subnet = (
+        "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Network/"
+        "virtualNetworks/vnet-spoke/subnets/snet-apim"
+    )
     lz = gateway_lz()
     lz["network"]["regions"]["swedencentral"] = {
         "privateEndpointSubnetId": subnet.format(sub=SUBSCRIPTION).replace("snet-apim", "pe"),

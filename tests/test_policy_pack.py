@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import re
 import sys
 
 import pytest
@@ -31,6 +32,10 @@ RESOURCE_CHECKS = [
     policies.accounts_identity,
     policies.deployments_approved,
     policies.gateway_keyless,
+    policies.gateway_identifies_callers,
+    policies.gateway_products_need_subscriptions,
+    policies.accounts_not_locked,
+    policies.gateway_private,
 ]
 
 
@@ -117,6 +122,41 @@ def test_each_policy_catches_a_bad_resource(prod):
     policy.inputs["value"] = policy.inputs["value"].replace("authentication-managed-identity", "authentication-basic")
     assert _check(policies.gateway_keyless, policy)
 
+    no_apps = _one(prod, policies.API_POLICY)
+    no_apps.inputs["value"] = re.sub(r"<application-id>[^<]*</application-id>", "", no_apps.inputs["value"])
+    assert _check(policies.gateway_identifies_callers, no_apps) == [
+        "validate-azure-ad-token needs at least one client-application-ids/application-id"
+    ]
+    late = _one(prod, policies.API_POLICY)
+    late.inputs["value"] = (
+        late.inputs["value"].replace("    <base />\n", "", 1).replace("<choose>", "<base /><choose>", 1)
+    )
+    assert "before <base/>" in _check(policies.gateway_identifies_callers, late)[0]
+
+    open_product = _one(prod, policies.PRODUCT)
+    open_product.inputs.update(subscriptionRequired=False, approvalRequired=False)
+    assert len(_check(policies.gateway_products_need_subscriptions, open_product)) == 2
+
+    deprecated = _one(prod, policies.DEPLOYMENT)
+    deprecated.inputs["properties"]["model"].update(name="gpt-4o", version="2024-08-06")
+    assert "is Deprecated" in _check(policies.deployments_approved, deprecated)[0]
+    deprecated.inputs["tags"]["alreadyDeployed"] = "true"
+    assert _check(policies.deployments_approved, deprecated) == []
+
+    account_id = _one(prod, policies.ACCOUNT).outputs["id"]
+    lock = _one(prod, policies.ACCOUNT)
+    lock.type, lock.inputs = (
+        "azure-native:authorization:ManagementLockByScope",
+        {"scope": account_id, "level": "CanNotDelete"},
+    )
+    assert "ScopeLocked" in _check(policies.accounts_not_locked, lock)[0]
+    lock.inputs["scope"] = account_id.split("/providers/")[0]  # the resource group: inherited just the same
+    assert _check(policies.accounts_not_locked, lock)
+
+    service = _one(prod, policies.SERVICE)
+    service.inputs["publicNetworkAccess"] = "Enabled"
+    assert _check(policies.gateway_private, service) and _check(policies.gateway_private, service, DEV) == []
+
 
 def test_a_team_without_a_budget_is_a_stack_violation(prod):
     resources = [r for r in prod.resources if r.name != "budget-hr-copilot"]
@@ -135,5 +175,6 @@ def test_pack_config_is_mandatory_in_prod_and_advisory_in_dev():
     prod = json.loads((PROJECT_ROOT / "policy" / "config.prod.json").read_text())
     dev = json.loads((PROJECT_ROOT / "policy" / "config.dev.json").read_text())
     assert prod["all"] == "mandatory" and prod["accounts-private"]["requirePrivate"] is True
+    assert prod["gateway-private"]["requirePrivate"] is True and dev["gateway-private"]["requirePrivate"] is False
     assert dev["all"] == "advisory" and dev["accounts-private"]["requirePrivate"] is False
     assert {p.name for p in policies.POLICIES} >= {"accounts-private", "teams-have-budgets", "gateway-keyless"}
