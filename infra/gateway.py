@@ -217,23 +217,21 @@ def _caller_rules(lz: LandingZone, plan: GatewayPlan) -> list[Diagnostic]:
                         " apps (keyless), or set subscriptionKeys: true",
                     )
                 )
-            where = join_path(path, "tokenQuota") if quotas[route.team] else join_path(path, "budget.monthly")
-            if route.tokens_per_minute is not None and route.tokens_per_minute > MAX_TOKENS_PER_MINUTE:
-                out.append(
-                    error(
-                        f"{where}.tokensPerMinute" if quotas[route.team] else where,
-                        f"{route.tokens_per_minute:,} tokens per minute is more than llm-token-limit takes"
-                        f" (a 32-bit integer, at most {MAX_TOKENS_PER_MINUTE:,})",
+            explicit = quotas[route.team] is not None
+            bounds = (
+                ("tokensPerMinute", route.tokens_per_minute, MAX_TOKENS_PER_MINUTE, "tokens per minute", "a 32-bit"),
+                ("monthlyTokens", route.monthly_tokens, MAX_TOKEN_QUOTA, "tokens a month", "a 64-bit"),
+            )
+            for key, value, limit, what, kind in bounds:
+                if value is not None and value > limit:
+                    # Derived limits come from the budget: that is what to change.
+                    where = join_path(path, f"tokenQuota.{key}" if explicit else "budget.monthly")
+                    out.append(
+                        error(
+                            where,
+                            f"{value:,} {what} is more than llm-token-limit takes ({kind} integer, at most {limit:,})",
+                        )
                     )
-                )
-            if route.monthly_tokens is not None and route.monthly_tokens > MAX_TOKEN_QUOTA:
-                out.append(
-                    error(
-                        f"{where}.monthlyTokens" if quotas[route.team] else where,
-                        f"{route.monthly_tokens:,} tokens a month is more than llm-token-limit's token-quota takes"
-                        f" (a 64-bit integer, at most {MAX_TOKEN_QUOTA:,})",
-                    )
-                )
     return out
 
 
