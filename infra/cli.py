@@ -34,10 +34,17 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     plan = sub.add_parser("plan", help="run the program under mocks with a stack's config and print the plan")
     plan.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
-    plan.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    plan.add_argument(
+        "--format",
+        choices=("text", "json", "markdown", "comment"),
+        default="text",
+        help="comment: the pull-request comment (with --diff-against), within --max-chars; markdown: the whole plan",
+    )
     plan.add_argument("--config-file", type=Path, help="read this file instead of Pulumi.<stack>.yaml")
     plan.add_argument("--date", type=_date, help="plan as of this date (YYYY-MM-DD), for retirement checks")
     plan.add_argument("--diff-against", type=Path, help="a plan JSON of the base branch: show what this change does")
+    plan.add_argument("--full-plan-url", help="comment: where the whole plan is (job summary or artifact)")
+    plan.add_argument("--max-chars", type=int, default=None, help="comment: its size budget (default 60,000)")
     diagram = sub.add_parser("diagram", help="print a Mermaid diagram of the stack's topology")
     diagram.add_argument("--stack", required=True)
     diagram.add_argument("--date", type=_date)
@@ -180,7 +187,13 @@ def _plan(args: argparse.Namespace) -> int:
             base["resources"]  # noqa: B018  (the contract's shape)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise UsageError(f"--diff-against {args.diff_against}: not a plan JSON ({exc})") from None
-    doc = json.loads(to_json(plan)) if args.format == "json" or base is not None else None
+    doc = json.loads(to_json(plan)) if args.format in ("json", "comment") or base is not None else None
+    if args.format == "comment":
+        from infra import review
+
+        budget = args.max_chars or review.BUDGET
+        print(review.comment(plan, doc, base, args.full_plan_url, budget), end="")
+        return EXIT_OK if plan.ok else EXIT_CONFIG
     changes = diff.diff(base, doc) if base is not None and plan.ok else None
     if args.format == "json":
         if changes is not None:
@@ -188,7 +201,7 @@ def _plan(args: argparse.Namespace) -> int:
         print(json.dumps(doc, indent=2, sort_keys=True))
     elif args.format == "markdown":
         if changes is not None:
-            print(diff.markdown(changes) + "\n")
+            print(diff.markdown(changes, base, doc) + "\n")
         print(render.markdown(plan))
     else:
         if changes is not None:

@@ -1,11 +1,22 @@
-"""A Mermaid diagram of the topology: regions, accounts and their deployments, the gateway and its pools,
-private endpoints and budgets. GitHub renders it in the PR comment."""
+"""A Mermaid diagram of the topology that reads at a glance: regions (primary first) holding the accounts,
+the gateway and its pools, deployment counts and budgets as labels. GitHub renders it in the PR comment.
+
+Details (each deployment) belong in a table, not in the picture. Past ``MAX_GROUPS`` account groups the
+regions show totals instead of one node per account.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
-from infra.topology import Topology
+from infra.topology import AccountSpec, Topology
+
+MAX_GROUPS = 8
+"""Account groups drawn one by one; more are summed per region."""
+MAX_TEAMS_IN_LABEL = 4
+"""A pool's teams listed by name up to this many; past it, a count and the sum of their budgets."""
+CHANGED_STYLE = "fill:#fff4c2,stroke:#bf8700,stroke-width:2px"
 
 
 def _id(*parts: str) -> str:
@@ -13,32 +24,81 @@ def _id(*parts: str) -> str:
 
 
 def _label(*lines: str) -> str:
-    return '"' + "<br/>".join(line.replace('"', "#quot;") for line in lines) + '"'
+    return '"' + "<br/>".join(line.replace('"', "#quot;") for line in lines if line) + '"'
 
 
-def mermaid(topology: Topology) -> str:
-    out = ["flowchart LR"]
+def _money(amount: float) -> str:
+    return f"{amount:,.0f}/mo"
+
+
+def _regions(topology: Topology) -> list[str]:
     roles = {a.region: a.role for a in topology.accounts}
-    for region in dict.fromkeys(a.region for a in topology.accounts):
-        out.append(f"  subgraph {_id('region', region)}[{_label(f'{region} ({roles[region]})')}]")
-        for a in (a for a in topology.accounts if a.region == region):
-            deployments = [f"{d.name}: {d.model_name} {d.model_version} {d.sku} x{d.capacity}" for d in a.deployments]
-            out.append(f"    {_id('account', a.key)}[{_label(a.name, *deployments)}]")
-            if a.private_endpoint:
-                out.append(f"    {_id('pe', a.key)}([{_label('private endpoint')}]) --- {_id('account', a.key)}")
+    return sorted(dict.fromkeys(a.region for a in topology.accounts), key=lambda r: roles[r] != "primary")
+
+
+def mermaid(topology: Topology, changed_accounts: Collection[str] = ()) -> str:
+    """``changed_accounts``: names of accounts a pull request touches, drawn highlighted."""
+    budgets = {b.team: b.amount for b in topology.budgets if b.team}
+    groups = list(dict.fromkeys(a.group for a in topology.accounts))
+    detailed = len(groups) <= MAX_GROUPS
+    out = ["flowchart LR", f"  classDef changed {CHANGED_STYLE}"]
+    env = next((b for b in topology.budgets if b.key == "environment"), None)
+    if env is not None:
+        out.append(f"  env_budget[{_label('environment budget', _money(env.amount))}]")
+    roles = {a.region: a.role for a in topology.accounts}
+    for region in _regions(topology):
+        accounts = [a for a in topology.accounts if a.region == region]
+        out.append(f"  subgraph {_id('region', region)}[{_label(f'{region} · {roles[region]}')}]")
+        if detailed:
+            for a in accounts:
+                out.append(f"    {_id('account', a.key)}[{_account_label(a, budgets, topology.gateway is None)}]")
+                if a.name in changed_accounts:
+                    out.append(f"    class {_id('account', a.key)} changed")
+        else:
+            node = _id("accounts", region)
+            out.append(f"    {node}[{_summary_label(accounts)}]")
+            if any(a.name in changed_accounts for a in accounts):
+                out.append(f"    class {node} changed")
         out.append("  end")
     if topology.gateway is not None:
         gw = topology.gateway
-        out.append(f"  gateway{{{{{_label('AI gateway', gw.name, gw.sku)}}}}}")
+        access = "private endpoint" if gw.private_endpoint else "public endpoint"
+        out.append(f"  gateway{{{{{_label('AI gateway', f'{gw.sku} · {access}')}}}}}")
         for api in gw.apis:
-            pool = _id("pool", api.pool)
-            out.append(f"  gateway --> {pool}[/{_label(api.pool, 'teams: ' + ', '.join(t.team for t in api.teams))}/]")
-            for m in api.members:
-                out.append(f"  {pool} -->|priority {m.priority}| {_id('account', m.account)}")
-    for b in topology.budgets:
-        node = _id("budget", b.key)
-        out.append(f"  {node}[({_label(f'budget {b.key}', f'{b.amount:,.0f}/month')})]")
-        targets = [a.key for a in topology.accounts if b.team in a.teams] if b.team else []
-        for key in targets:
-            out.append(f"  {node} -.- {_id('account', key)}")
+            pool = _id("pool", api.group)
+            teams = [f"{t.team} {_money(budgets[t.team])}" if t.team in budgets else t.team for t in api.teams]
+            if len(teams) > MAX_TEAMS_IN_LABEL:
+                total = sum(budgets.get(t.team, 0) for t in api.teams)
+                teams = [f"{len(teams)} teams", f"budgets {_money(total)}"]
+            if detailed:
+                out.append(f"  gateway --> {pool}[/{_label(api.group, *teams)}/]")
+                # Drawn as a chain in priority order: each group is a row, the regions columns, and no edge
+                # crosses another. The pool reaches a lower priority when every higher one is tripped.
+                members = sorted(api.members, key=lambda m: m.priority)
+                out.append(f"  {pool} --> {_id('account', members[0].account)}")
+                for before, m in zip(members, members[1:], strict=False):
+                    out.append(f"  {_id('account', before.account)} -.->|failover| {_id('account', m.account)}")
+        if not detailed:
+            for region in _regions(topology):
+                label = "priority 1" if roles[region] == "primary" else "fallback"
+                out.append(f"  gateway -->|{label}| {_id('accounts', region)}")
     return "\n".join(out) + "\n"
+
+
+def _account_label(a: AccountSpec, budgets: dict[str, float], with_budgets: bool) -> str:
+    count = len(a.deployments)
+    lines = [a.group, f"{count} deployment{'s' if count != 1 else ''}"]
+    if a.private_endpoint:
+        lines.append("private endpoint")
+    if a.existing:
+        lines.append("existing account")
+    if with_budgets:  # no gateway pool to carry the teams' budgets
+        lines += [f"{t} {_money(budgets[t])}" for t in a.teams if t in budgets]
+    return _label(*lines)
+
+
+def _summary_label(accounts: list[AccountSpec]) -> str:
+    shared = sum(a.tenancy == "shared" for a in accounts)
+    dedicated = len(accounts) - shared
+    deployments = sum(len(a.deployments) for a in accounts)
+    return _label(f"{shared} shared, {dedicated} dedicated accounts", f"{deployments} deployments")

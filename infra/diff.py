@@ -7,9 +7,12 @@ listed once, here, with the reason.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from infra import md
+from infra.render import SUMMARIES
 from infra.stateful import STATEFUL_TYPES
 
 # type -> {input path: why Azure cannot change it in place}
@@ -61,15 +64,26 @@ REPLACE_ON: dict[str, dict[str, str]] = {
     },
 }
 
-# The Azure name of a resource, to recognise a resource whose URN changed as the same resource.
-IDENTITY = {
-    "azure-native:cognitiveservices:Account": "accountName",
-    "azure-native:cognitiveservices:Deployment": "deploymentName",
-    "azure-native:consumption:Budget": "budgetName",
-    "azure-native:privatedns:PrivateZone": "privateZoneName",
-    "azure-native:apimanagement:ApiManagementService": "serviceName",
-    "azure-native:resources:ResourceGroup": "resourceGroupName",
+# What makes a resource the same Azure resource (its ARM ID), to recognise one whose URN changed: only
+# then can an alias keep it. Same-named resources on another account or scope are other resources.
+IDENTITY: dict[str, tuple[str, ...]] = {
+    "azure-native:cognitiveservices:Account": ("resourceGroupName", "accountName"),
+    "azure-native:cognitiveservices:Deployment": ("resourceGroupName", "accountName", "deploymentName"),
+    "azure-native:consumption:Budget": ("scope", "budgetName"),
+    "azure-native:privatedns:PrivateZone": ("resourceGroupName", "privateZoneName"),
+    "azure-native:apimanagement:ApiManagementService": ("resourceGroupName", "serviceName"),
+    "azure-native:resources:ResourceGroup": ("resourceGroupName",),
 }
+DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
+ACCOUNT = "azure-native:cognitiveservices:Account"
+
+
+def identity(resource: dict) -> tuple | None:
+    keys = IDENTITY.get(resource["type"])
+    if not keys:
+        return None
+    values = tuple(resource["inputs"].get(k) for k in keys)
+    return None if any(v is None for v in values) else (resource["type"], *values)
 
 
 @dataclass
@@ -139,19 +153,21 @@ def diff(base: dict, head: dict) -> list[Change]:
     gone = {u: old[u] for u in set(old) - set(new)}
     added = {u: new[u] for u in set(new) - set(old)}
     for urn, r in sorted(added.items()):
-        key = IDENTITY.get(r["type"])
-        twin = next(
-            (
-                u
-                for u, o in gone.items()
-                if o["type"] == r["type"] and key and o["inputs"].get(key) == r["inputs"].get(key)
-            ),
-            None,
-        )
+        key = identity(r)
+        twin = next((u for u, o in sorted(gone.items()) if key is not None and identity(o) == key), None)
         if twin is not None:
             props = _property_changes(gone.pop(twin)["inputs"], r["inputs"])
             reasons = [f"URN changed from {twin}: Pulumi deletes and re-creates it (add an alias to keep it)"]
             changes.append(Change(urn, r["type"], r["name"], "replaced", props, reasons, old_urn=twin))
+            continue
+        moved = _moved_from(r, gone, base, head)
+        if moved is not None:
+            old_account = gone.pop(moved)["inputs"]["accountName"]
+            reasons = [
+                f"moves from account {old_account} to {r['inputs']['accountName']} in the same region: a new deployment"
+                " there and a deleted one here; callers' endpoint changes, and no alias can keep it"
+            ]
+            changes.append(Change(urn, r["type"], r["name"], "replaced", [], reasons, old_urn=moved))
         else:
             changes.append(Change(urn, r["type"], r["name"], "added"))
     changes += [Change(u, r["type"], r["name"], "removed") for u, r in sorted(gone.items())]
@@ -159,6 +175,34 @@ def diff(base: dict, head: dict) -> list[Change]:
     return sorted(
         changes, key=lambda c: (not c.stateful or c.kind not in ("replaced", "removed"), order[c.kind], c.urn)
     )
+
+
+def _region_of(account_name: str, plan: dict) -> str | None:
+    return next(
+        (
+            r["inputs"].get("location")
+            for r in plan["resources"]
+            if r["type"] == ACCOUNT and r["inputs"].get("accountName") == account_name
+        ),
+        None,
+    )
+
+
+def _moved_from(added: dict, gone: dict[str, dict], base: dict, head: dict) -> str | None:
+    """A deployment of the same name that left another account in the same region: the same team's model,
+    moved (e.g. to another content filter's account). Paired so the reviewer sees one replacement."""
+    if added["type"] != DEPLOYMENT:
+        return None
+    name, region = added["inputs"].get("deploymentName"), _region_of(added["inputs"].get("accountName"), head)
+    for urn, old in sorted(gone.items()):
+        if (
+            old["type"] == DEPLOYMENT
+            and old["inputs"].get("deploymentName") == name
+            and region is not None
+            and _region_of(old["inputs"].get("accountName"), base) == region
+        ):
+            return urn
+    return None
 
 
 def summary(changes: list[Change]) -> dict[str, int]:
@@ -173,24 +217,44 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def markdown(changes: list[Change]) -> str:
-    """For the PR comment: replacements and deletions of stateful resources first, in bold."""
+MULTILINE = "document changed (see the gateway changes above, or the full plan)"
+
+
+def _value(value) -> str:
+    text = str(value)
+    return MULTILINE if "\n" in text or text.lstrip().startswith("<") else md.text(text, 60)
+
+
+def change_rows(changes: Iterable[Change], base: dict, head: dict) -> list[list[str]]:
+    before = {r["urn"]: r["inputs"] for r in base.get("resources", [])}
+    after = {r["urn"]: r["inputs"] for r in head.get("resources", [])}
+    rows = []
+    for c in changes:
+        danger = c.stateful and c.kind in ("replaced", "removed")
+        props = [
+            f"{md.code(p, 60)}: {MULTILINE}"
+            if _value(o) == _value(n) == MULTILINE
+            else f"{md.code(p, 60)}: {_value(o)} → {_value(n)}"
+            for p, o, n in c.properties[:4]
+        ]
+        if len(c.properties) > 4:
+            props.append(f"and {len(c.properties) - 4} more")
+        described = ""
+        if c.kind in ("added", "removed") and c.type in SUMMARIES:
+            described = md.text(SUMMARIES[c.type]((after if c.kind == "added" else before)[c.urn]), 200)
+        details = "; ".join(x for x in [described, *(md.text(r, 240) for r in c.reasons), *props] if x)
+        kind = f"**{c.kind}**" if danger else c.kind
+        rows.append([kind, md.code(c.name), c.type.split(":")[-1], details])
+    return rows
+
+
+def markdown(changes: list[Change], base: dict, head: dict) -> str:
+    """For ``--format markdown --diff-against``: the counts and every change, stateful ones first."""
     counts = summary(changes)
     out = ["#### Changes against the base branch", "", " · ".join(f"{n} {k}" for k, n in counts.items()), ""]
     if not changes:
         return "\n".join([*out, "No resource changes."])
-    out += ["| change | resource | type | details |", "|---|---|---|---|"]
-    for c in changes:
-        danger = c.stateful and c.kind in ("replaced", "removed")
-        kind = f"**{c.kind.upper()}**" if danger else c.kind
-        details = "; ".join(c.reasons) if c.reasons else ""
-        props = ", ".join(f"`{p}`: {_short(o)} → {_short(n)}" for p, o, n in c.properties[:6])
-        if len(c.properties) > 6:
-            props += f", and {len(c.properties) - 6} more"
-        cell = " ".join(x for x in (details, props) if x).replace("|", "\\|")
-        name = f"**`{c.name}`**" if danger else f"`{c.name}`"
-        out.append(f"| {kind} | {name} | {c.type.split(':')[-1]} | {cell} |")
-    return "\n".join(out)
+    return "\n".join([*out, *md.table(["change", "resource", "type", "details"], change_rows(changes, base, head))])
 
 
 def text(changes: list[Change]) -> str:

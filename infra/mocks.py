@@ -320,4 +320,8 @@ def install(project: str, stack: str, stack_outputs: dict[str, dict] | None = No
     # set_mocks only creates a root stack when there is none: start every run from a clean one.
     settings.ROOT.set(None)
     pulumi.runtime.set_mocks(mock, project=project, stack=stack, preview=True, monitor=monitor, logger=_QUIET)
+    # The engine runs every program in a fresh process. MockSettings (pulumi/runtime/mocks.py) renews the RPC
+    # manager but not the set of outstanding outputs, so a run that failed in an apply would hand its failed
+    # tasks to the next run, which then raises the old error.
+    settings.SETTINGS.outputs = set()
     return monitor

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Callable
 
+from infra import md
 from infra.catalog import load as load_catalog
 from infra.config import PROVISIONED_SKUS
 from infra.diagnostics import errors_in
@@ -58,7 +59,7 @@ def _rai_policy(i: dict) -> str:
     return f"{i.get('raiPolicyName')} base={p.get('basePolicyName')} mode={p.get('mode')} [{' '.join(on)}]"
 
 
-_SUMMARIES: dict[str, Callable[[dict], str]] = {
+SUMMARIES: dict[str, Callable[[dict], str]] = {
     "azure-native:cognitiveservices:Account": _account,
     "azure-native:cognitiveservices:Deployment": _deployment,
     "azure-native:cognitiveservices:RaiPolicy": _rai_policy,
@@ -67,7 +68,7 @@ _SUMMARIES: dict[str, Callable[[dict], str]] = {
 
 
 def summary(r: RecordedResource) -> str:
-    fn = _SUMMARIES.get(r.type)
+    fn = SUMMARIES.get(r.type)
     return fn(_plain(r.inputs)) if fn else ""
 
 
@@ -275,95 +276,59 @@ def _diagnostic_lines(plan: Plan, bullet: str) -> list[str]:
 
 
 def markdown(plan: Plan) -> str:
+    """The whole plan, for the job summary and the plan artifact (the PR comment is ``infra.review``)."""
     status = "❌ invalid configuration" if not plan.ok else "✅ plan made"
     out = [f"### Offline plan: `{plan.project}/{plan.stack}` ({status})", ""]
     if plan.diagnostics:
-        out += ["| severity | path | message |", "|---|---|---|"]
-        out += [f"| {d.severity} | `{d.path}` | {_cell(d.message)} |" for d in plan.diagnostics]
-        out.append("")
-    if plan.topology is not None and plan.topology.teams:
-        out += [
-            f"**Tenancy: {plan.topology.tenancy}**",
-            "",
-            "| team | account group | accounts | why |",
-            "|---|---|---|---|",
+        rows = [[d.severity, md.code(d.path), md.text(d.message)] for d in plan.diagnostics]
+        out += [*md.table(["severity", "path", "message"], rows), ""]
+    topo = plan.topology
+    if topo is not None and topo.teams:
+        teams = [
+            [md.code(t.name), md.code(t.group), ", ".join(md.code(a) for a in t.accounts), md.text(t.reason)]
+            for t in topo.teams
         ]
-        out += [
-            f"| `{t.name}` | `{t.group}` | {', '.join(f'`{a}`' for a in t.accounts)} | {_cell(t.reason)} |"
-            for t in plan.topology.teams
-        ]
-        out.append("")
-        out += ["| account | region | network exposure |", "|---|---|---|"]
-        out += [
-            f"| `{a.name}` | {a.region} | {_cell(exposure(a, plan.topology.network))} |" for a in plan.topology.accounts
-        ]
-        out.append("")
-    if plan.topology is not None and plan.topology.costs:
-        out += [
-            "**Costs**",
-            "",
-            "| team | budget | token quota | TPM limit | committed PTU | warnings |",
-            "|---|---|---|---|---|---|",
-        ]
-        out += [
-            f"| `{r['team']}` | {r['budget']} | {r['quota']} | {r['tpm']} | {r['committed']} | {_cell(r['warnings'])} |"
+        accounts = [[md.code(a.name), a.region, md.text(exposure(a, topo.network))] for a in topo.accounts]
+        out += [f"**Tenancy: {topo.tenancy}**", "", *md.table(["team", "account group", "accounts", "why"], teams), ""]
+        out += [*md.table(["account", "region", "network exposure"], accounts), ""]
+    if topo is not None and topo.costs:
+        header = ["team", "budget", "token quota", "TPM limit", "committed PTU", "warnings"]
+        rows = [
+            [md.code(r["team"]), *(md.text(r[k]) for k in ("budget", "quota", "tpm", "committed", "warnings"))]
             for r in cost_rows(plan)
         ]
-        out.append("")
+        out += ["**Costs**", "", *md.table(header, rows), ""]
     ops = operations_rows(plan)
     if ops:
-        out += [
-            "**Operations**",
-            "",
-            "| account | monitoring | policy | protection | lifecycle |",
-            "|---|---|---|---|---|",
-        ]
-        out += [
-            f"| `{r['account']}` | {_cell(r['monitoring'])} | {r['policy']} | {r['protection']} | {r['lifecycle']} |"
-            for r in ops
-        ]
-        out += ["", "**Quota use**", ""] + [f"- {line}" for line in quota_rows(plan)] + [""]
-    if plan.topology is not None:
-        out += [
-            "<details><summary>Topology</summary>",
-            "",
-            "```mermaid",
-            mermaid(plan.topology).rstrip(),
-            "```",
-            "",
-            "</details>",
-            "",
-        ]
+        keys = ("monitoring", "policy", "protection", "lifecycle")
+        rows = [[md.code(r["account"]), *(md.text(r[k]) for k in keys)] for r in ops]
+        out += ["**Operations**", "", *md.table(["account", *keys], rows), ""]
+        out += ["**Quota use**", "", *(f"- {md.text(line)}" for line in quota_rows(plan)), ""]
+    if topo is not None:
+        out += md.details("Topology", ["```mermaid", mermaid(topo).rstrip(), "```"])
     if plan.resources:
         counts = Counter(r.type for r in plan.resources if r.custom)
-        out += ["| Azure resource type | to create |", "|---|---:|"]
-        out += [f"| `{t}` | {n} |" for t, n in sorted(counts.items())]
-        out += [f"| **total** | **{sum(counts.values())}** |", ""]
+        rows = [[md.code(t), str(n)] for t, n in sorted(counts.items())]
+        out += [
+            *md.table(
+                ["Azure resource type", "to create"],
+                [*rows, ["**total**", f"**{sum(counts.values())}**"]],
+                ["---", "---:"],
+            ),
+            "",
+        ]
         names = _names(plan)
-        out += [
-            "<details open><summary>Resources</summary>",
-            "",
-            "| resource | type | properties | waits for |",
-            "|---|---|---|---|",
+        rows = [
+            [
+                md.code(r.name),
+                _short_type(r.type),
+                md.text(summary(r)),
+                ", ".join(md.code(w) for w in _waits_for(r, names, r.parent)),
+            ]
+            for r in plan.resources
+            if r.custom
         ]
-        for r in plan.resources:
-            if r.custom:
-                waits = ", ".join(f"`{w}`" for w in _waits_for(r, names, r.parent))
-                out.append(f"| `{r.name}` | {_short_type(r.type)} | {_cell(summary(r))} | {waits} |")
-        out += ["", "</details>", ""]
+        out += md.details("Resources", md.table(["resource", "type", "properties", "waits for"], rows), open_=True)
     if plan.outputs:
-        out += [
-            "<details><summary>Stack outputs</summary>",
-            "",
-            "```json",
-            json.dumps(plan.outputs, indent=2, sort_keys=True),
-            "```",
-            "",
-            "</details>",
-            "",
-        ]
+        out += md.details("Stack outputs", ["```json", json.dumps(plan.outputs, indent=2, sort_keys=True), "```"])
     return "\n".join(out)
-
-
-def _cell(s: str) -> str:
-    return s.replace("|", "\\|").replace("\n", " ")

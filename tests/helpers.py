@@ -101,3 +101,32 @@ def private_network(regions: list[str], dns: dict | None = None) -> dict:
         },
         **({"privateDns": dns} if dns else {}),
     }
+
+
+def prod_copy(tmp_path: Path, extra_teams: int = 0) -> Path:
+    """``Pulumi.prod.yaml`` and its team files in ``tmp_path`` (for ``--config-file``), with ``extra_teams``
+    generated teams added inline: a mix of shared and dedicated, default and strict content filters."""
+    import shutil
+
+    shutil.copytree(PROJECT_ROOT / "teams", tmp_path / "teams", dirs_exist_ok=True)
+    doc = yaml.safe_load((PROJECT_ROOT / "Pulumi.prod.yaml").read_text())
+    lz = doc["config"]["ai-landing-zone:landingZone"]
+    for i in range(extra_teams):
+        name = f"team-{i:02d}"
+        lz["teams"].append(
+            {
+                **team(name, f"00000000-0000-4000-8000-{i:012d}"),
+                "callerAppIds": [f"10000000-0000-4000-8000-{i:012d}"],
+                "contentFilter": "strict" if i % 3 == 0 else "default",
+                "isolation": "dedicated" if i % 4 == 0 else "shared",
+                "models": [
+                    {"name": "gpt-4.1-mini", "version": "2025-04-14", "sku": "DataZoneStandard", "capacity": 20},
+                    {"name": "text-embedding-3-small", "version": "1", "sku": "DataZoneStandard", "capacity": 10},
+                ],
+                "budget": {"monthly": 500 + 100 * i, "contacts": [f"{name}@contoso.com"]},
+            }
+        )
+    lz["quotas"] = []  # generated capacity is not the subscription's problem here
+    path = tmp_path / "Pulumi.prod.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path

@@ -61,8 +61,8 @@ def test_renaming_an_account_is_a_replacement(tmp_path):
     ) in account.properties
     # stateful replacements come first, in bold, in the PR comment
     assert changes[0].stateful and changes[0].kind == "replaced"
-    md = diff.markdown(changes)
-    assert "| **REPLACED** | **`shared-default-general-swedencentral`** | Account |" in md
+    md = diff.markdown(changes, base, head)
+    assert "| **replaced** | `shared-default-general-swedencentral` | Account |" in md
 
 
 def test_a_urn_change_is_a_replacement(tmp_path):
@@ -131,9 +131,9 @@ def test_diagram_is_valid_mermaid_and_names_every_account():
     plan = make_plan("prod", PLAN_DATE)
     text = mermaid(plan.topology)
     _mermaid_ok(text)
-    for a in plan.topology.accounts:
-        assert a.name in text
-    assert "gateway{{" in text and "-->|priority 2|" in text
+    for a in plan.topology.accounts:  # each account a node in its region, labelled with its group
+        assert f'account_{a.key.replace("-", "_")}["{a.group}<br/>' in text
+    assert "gateway{{" in text and text.count("-.->|failover|") == 3
     result = cli("diagram", "--stack", "prod", "--date", "2026-11-21")
     assert result.returncode == 0 and result.stdout == text
 

@@ -80,5 +80,5 @@ def test_a_broken_expression_does_not_compile(all_expressions, tmp_path):
     """The harness can fail: a typo in a member name, and a code path without a return."""
     typo = [e.replace("context.Operation.Id", "context.Operation.Identifier") for e in all_expressions]
     assert compile_expressions(typo, tmp_path).returncode != 0
-    no_return = ["@{ var op = context.Operation.Id; if (op == \"x\") { return true; } }"]
+    no_return = ['@{ var op = context.Operation.Id; if (op == "x") { return true; } }']
     assert compile_expressions(no_return, tmp_path).returncode != 0

@@ -1,0 +1,317 @@
+"""The pull-request comment of one stack: what a change does, first, within a size budget.
+
+GitHub refuses comment bodies over 65,536 characters, and a reviewer reads the first screen. The comment
+opens with the changes, a callout for stateful replacements and deletions, the cost change against the
+base, the gateway changes in a reviewer's terms, and the warnings that are new; the diagram and the full
+list of changes follow. The whole plan goes to the job summary or an artifact (``--format markdown``),
+linked from here. When the budget is hit, what is cut says so.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import dataclass, field
+
+from infra import md
+from infra.catalog import load as load_catalog
+from infra.config import PROVISIONED_SKUS
+from infra.diagram import mermaid
+from infra.diff import Change, change_rows, diff
+
+BUDGET = 60_000
+"""Characters per comment: under GitHub's 65,536 with room for the workflow's marker and heading."""
+BUDGET_TYPE = "azure-native:consumption:Budget"
+DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
+API_POLICY = "azure-native:apimanagement:ApiPolicy"
+OPERATION = "azure-native:apimanagement:ApiOperation"
+PRODUCT = "azure-native:apimanagement:Product"
+
+
+@dataclass
+class Block:
+    """A piece of the comment; a table's rows may be cut to fit, the rest is all or nothing."""
+
+    name: str
+    head: list[str]
+    rows: list[str] = field(default_factory=list)
+    tail: list[str] = field(default_factory=list)
+
+    def render(self, rows: list[str] | None = None) -> str:
+        return "\n".join([*self.head, *(self.rows if rows is None else rows), *self.tail]) + "\n"
+
+
+def comment(head_plan, head: dict, base: dict | None, full_plan_url: str | None = None, budget: int = BUDGET) -> str:
+    """``head_plan``: the ``Plan`` of this branch; ``head``/``base``: plan contracts (``base`` None: new stack)."""
+    stack = head_plan.stack
+    link = f"[full plan]({full_plan_url})" if full_plan_url else "full plan: the job summary and the `plan-*` artifact"
+    if not head_plan.ok:
+        rows = [[d.severity, md.code(d.path), md.text(d.message)] for d in head_plan.diagnostics]
+        block = Block(
+            "errors",
+            [f"### ❌ `{stack}`: the configuration is invalid", "", *md.table(["severity", "path", "message"], [])],
+            [md.row(r) for r in rows],
+        )
+        return _fit([block], budget, link)
+    base = base or {"resources": [], "outputs": {}, "diagnostics": []}
+    changes = diff(base, head)
+    new_warnings, old_warnings = _warnings(base, head)
+    costs = cost_changes(base, head)
+    gateway = gateway_changes(base, head)
+    if not changes and not new_warnings and not costs:
+        return f"### `{stack}`: no changes against the base ({link})\n"
+    blocks = [
+        Block("summary", [f"### `{stack}`: {_counts(changes)}", "", *_what_changes(changes), ""]),
+        Block("stateful", [*_stateful(changes), ""]),
+    ]
+    if costs:
+        blocks.append(
+            Block(
+                "costs",
+                ["**Cost change against the base**", "", *md.table(["", "base", "this change", "change"], [])],
+                [md.row(r) for r in costs],
+                [""],
+            )
+        )
+    if gateway:
+        blocks.append(Block("gateway", ["**Gateway changes**", ""], [f"- {line}" for line in gateway], [""]))
+    if new_warnings:
+        blocks.append(
+            Block(
+                "new warnings",
+                ["**New warnings**", ""],
+                [f"- {d['severity']}: {md.code(d['path'])}: {md.text(d['message'])}" for d in new_warnings],
+                [""],
+            )
+        )
+    if old_warnings:
+        blocks.append(
+            Block(
+                "other warnings",
+                [f"<details><summary>{len(old_warnings)} warning(s) also on the base</summary>", ""],
+                [f"- {d['severity']}: {md.code(d['path'])}: {md.text(d['message'])}" for d in old_warnings],
+                ["", "</details>", ""],
+            )
+        )
+    if head_plan.topology is not None:
+        touched = _touched_accounts(changes, base, head)
+        diagram = mermaid(head_plan.topology, touched).rstrip()
+        note = " (changed accounts highlighted)" if touched else ""
+        blocks.append(Block("diagram", md.details(f"Topology{note}", ["```mermaid", diagram, "```"])))
+        blocks.append(
+            Block(
+                "accounts",
+                [
+                    "<details><summary>Deployments per account</summary>",
+                    "",
+                    *md.table(["account", "region", "deployments"], []),
+                ],
+                [md.row(r) for r in _deployment_rows(head_plan, touched)],
+                ["", "</details>", ""],
+            )
+        )
+    blocks.append(
+        Block(
+            "changes",
+            [
+                "<details open><summary>Every change</summary>",
+                "",
+                *md.table(["change", "resource", "type", "details"], []),
+            ],
+            [md.row(r) for r in change_rows(changes, base, head)],
+            ["", "</details>", ""],
+        )
+    )
+    return _fit(blocks, budget, link)
+
+
+def _fit(blocks: list[Block], budget: int, link: str) -> str:
+    footer = f"\n{link}\n"
+    out, left = [], budget - len(footer)
+    for i, block in enumerate(blocks):
+        whole = block.render()
+        if len(whole) <= left:
+            out.append(whole)
+            left -= len(whole)
+            continue
+        skipped = [b.name for b in blocks[i + 1 :]]
+        notice = (
+            f"\n> [!NOTE]\n> Cut to stay under {budget:,} characters: part of *{block.name}*"
+            + (f", and {', '.join(skipped)}" if skipped else "")
+            + f". See the {link}.\n"
+        )
+        room, kept = left - len(notice) - len(block.render([])), []
+        for row in block.rows:
+            if len(row) + 1 > room:
+                break
+            kept.append(row)
+            room -= len(row) + 1
+        if block.rows and room >= 0 and (kept or not block.head):
+            out.append(block.render(kept))
+        out.append(notice)
+        break
+    return "".join(out) + footer
+
+
+def _counts(changes: list[Change]) -> str:
+    counts = Counter(c.kind for c in changes)
+    parts = [f"{counts[k]} {k}" for k in ("added", "changed", "replaced", "removed") if counts[k]]
+    return ", ".join(parts) if parts else "no resource changes"
+
+
+def _what_changes(changes: list[Change]) -> list[str]:
+    """One line per kind of change, most consequential first."""
+    lines = []
+    for kind in ("replaced", "removed", "added", "changed"):
+        by = Counter(c.type.split(":")[-1] for c in changes if c.kind == kind)
+        if by:
+            lines.append(f"- **{kind}**: " + ", ".join(f"{n} {t}" for t, n in sorted(by.items(), key=lambda x: -x[1])))
+    return lines
+
+
+def _stateful(changes: list[Change]) -> list[str]:
+    danger = [c for c in changes if c.stateful and c.kind in ("replaced", "removed")]
+    if not danger:
+        return ["No stateful resource is replaced or deleted."]
+    lines = ["> [!CAUTION]", f"> {len(danger)} stateful resource(s) replaced or deleted:"]
+    for c in danger:
+        why = f": {md.text('; '.join(c.reasons), 300)}" if c.reasons else ""
+        lines.append(f"> - **{c.kind}** {c.type.split(':')[-1]} {md.code(c.name)}{why}")
+    return lines
+
+
+def _warnings(base: dict, head: dict) -> tuple[list[dict], list[dict]]:
+    seen = {(d["severity"], d["path"], d["message"]) for d in base.get("diagnostics", [])}
+    new, old = [], []
+    for d in head.get("diagnostics", []):
+        (old if (d["severity"], d["path"], d["message"]) in seen else new).append(d)
+    return new, old
+
+
+def cost_facts(plan: dict) -> dict[str, float]:
+    """What a change can cost, from a plan contract alone (so a base made by older code still compares)."""
+    prices = load_catalog().prices
+    facts: dict[str, float] = {}
+    for r in plan.get("resources", []):
+        if r["type"] == BUDGET_TYPE:
+            facts[f"budget {r['name'].removeprefix('budget-')}"] = r["inputs"].get("amount", 0)
+        elif r["type"] == DEPLOYMENT:
+            team = (r["inputs"].get("tags") or {}).get("team", "?")
+            sku = r["inputs"].get("sku") or {}
+            name, capacity = sku.get("name"), sku.get("capacity") or 0
+            if name in PROVISIONED_SKUS:
+                key = f"{team}: committed PTU ({prices.currency}/month)"
+                facts[key] = facts.get(key, 0) + (prices.ptu_monthly(name, capacity) or 0)
+            else:
+                key = f"{team}: deployed tokens/min (all regions)"
+                facts[key] = facts.get(key, 0) + capacity * 1000
+    for team, out in (plan.get("outputs", {}).get("teams") or {}).items():
+        quota = (out or {}).get("tokenQuota") or {}
+        if quota.get("tokensPerMinute"):
+            facts[f"{team}: gateway limit, tokens/min"] = quota["tokensPerMinute"]
+        if quota.get("monthlyTokens"):
+            facts[f"{team}: gateway quota, tokens/month"] = quota["monthlyTokens"]
+    return facts
+
+
+def cost_changes(base: dict, head: dict) -> list[list[str]]:
+    before, after = cost_facts(base), cost_facts(head)
+    rows = []
+    for key in sorted(set(before) | set(after)):
+        a, b = before.get(key), after.get(key)
+        if a == b:
+            continue
+        if a and b:
+            change = f"{b - a:+,.0f} ({(b - a) / a:+.0%})"
+        else:
+            change = "new" if a is None else "gone"
+        rows.append([md.text(key), "–" if a is None else f"{a:,.0f}", "–" if b is None else f"{b:,.0f}", change])
+    return rows
+
+
+def _policy(xml: str) -> dict:
+    doc = ET.fromstring(xml)
+    limits = {
+        e.get("counter-key"): (e.get("tokens-per-minute"), e.get("token-quota")) for e in doc.iter("llm-token-limit")
+    }
+    retry = doc.find("backend/retry")
+    return {
+        "limits": limits,
+        "apps": {e.text for e in doc.iter("application-id")},
+        "backends": [e.get("backend-id") for e in doc.iter("set-backend-service")],
+        "retries": retry.get("count") if retry is not None else "0",
+    }
+
+
+def _by_api(plan: dict, type_: str) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for r in plan.get("resources", []):
+        if r["type"] == type_:
+            out.setdefault(r["inputs"].get("apiId") or r["inputs"].get("productId"), []).append(r["inputs"])
+    return out
+
+
+def _num(value: str | None) -> str:
+    return "none" if value is None else f"{int(value):,}"
+
+
+def gateway_changes(base: dict, head: dict) -> list[str]:
+    """Per API: team limits, callers, backends, retries and routes, old → new."""
+    old_p, new_p = _by_api(base, API_POLICY), _by_api(head, API_POLICY)
+    old_o, new_o = _by_api(base, OPERATION), _by_api(head, OPERATION)
+    lines = []
+    for api in sorted(set(old_p) | set(new_p)):
+        if api not in old_p:
+            lines.append(f"{md.code(api)}: new API")
+            continue
+        if api not in new_p:
+            lines.append(f"{md.code(api)}: API removed")
+            continue
+        a, b = _policy(old_p[api][0]["value"]), _policy(new_p[api][0]["value"])
+        for team in sorted(set(a["limits"]) | set(b["limits"])):
+            (tpm0, q0), (tpm1, q1) = a["limits"].get(team, (None, None)), b["limits"].get(team, (None, None))
+            if tpm0 != tpm1:
+                lines.append(f"{md.code(api)}: {md.text(team)} tokens/min {_num(tpm0)} → {_num(tpm1)}")
+            if q0 != q1:
+                lines.append(f"{md.code(api)}: {md.text(team)} tokens/month {_num(q0)} → {_num(q1)}")
+        for app in sorted(b["apps"] - a["apps"]):
+            lines.append(f"{md.code(api)}: caller app {md.code(app)} admitted")
+        for app in sorted(a["apps"] - b["apps"]):
+            lines.append(f"{md.code(api)}: caller app {md.code(app)} no longer admitted")
+        if a["backends"] != b["backends"]:
+            lines.append(
+                f"{md.code(api)}: backends {md.text(', '.join(a['backends']))} → {md.text(', '.join(b['backends']))}"
+            )
+        if a["retries"] != b["retries"]:
+            lines.append(f"{md.code(api)}: retries {a['retries']} → {b['retries']}")
+        routes0 = {(o["method"], o["urlTemplate"]) for o in old_o.get(api, [])}
+        routes1 = {(o["method"], o["urlTemplate"]) for o in new_o.get(api, [])}
+        for method, url in sorted(routes1 - routes0):
+            lines.append(f"{md.code(api)}: route {md.code(f'{method} {url}')} added")
+        for method, url in sorted(routes0 - routes1):
+            lines.append(f"{md.code(api)}: route {md.code(f'{method} {url}')} removed")
+    products0 = {r["inputs"].get("productId") for r in base.get("resources", []) if r["type"] == PRODUCT}
+    products1 = {r["inputs"].get("productId") for r in head.get("resources", []) if r["type"] == PRODUCT}
+    lines += [f"key product for {md.code(p)} added" for p in sorted(products1 - products0)]
+    lines += [f"key product for {md.code(p)} removed" for p in sorted(products0 - products1)]
+    return lines
+
+
+def _touched_accounts(changes: list[Change], base: dict, head: dict) -> set[str]:
+    inputs = {r["urn"]: r["inputs"] for r in [*base.get("resources", []), *head.get("resources", [])]}
+    names = set()
+    for c in changes:
+        for urn in (c.urn, c.old_urn):
+            account = (inputs.get(urn) or {}).get("accountName") if urn else None
+            if isinstance(account, str):
+                names.add(account)
+    return names
+
+
+def _deployment_rows(plan, touched: set[str]) -> list[list[str]]:
+    rows = []
+    for a in plan.topology.accounts:
+        mark = " (changed)" if a.name in touched else ""
+        names = ", ".join(f"{d.name} ({d.sku} ×{d.capacity})" for d in a.deployments) or "none"
+        rows.append([md.code(a.name) + mark, a.region, md.text(names)])
+    return rows

@@ -1,0 +1,219 @@
+"""The pull-request comment: what a change does first, within GitHub's size limit, rendered as GitHub does.
+
+GitHub refuses comment bodies over 65,536 characters (docs.github.com REST API, "Create an issue comment":
+body maximum; also the error "Body is too long (maximum is 65536 characters)"). The comment is rendered here
+with cmark-gfm, GitHub's own Markdown renderer (``cmarkgfm``), and its Mermaid blocks are parsed with
+Mermaid's parser (``tools/mermaid-check``), because GitHub shows a parse error instead of the picture.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import cmarkgfm
+import pytest
+import yaml
+from cmarkgfm.cmark import Options
+
+from infra import diff, md, review
+from infra.diagram import MAX_GROUPS, mermaid
+from infra.plan import PROJECT_ROOT, make_plan, to_json
+from tests.helpers import PLAN_DATE, prod_copy
+
+MERMAID_CHECK = PROJECT_ROOT / "tools" / "mermaid-check"
+RUN_URL = "https://github.com/contoso/ai-landing-zone/actions/runs/1"
+EXAMPLE = PROJECT_ROOT / "docs" / "pr-comment-example.md"
+
+
+def html(markdown: str) -> str:
+    # GitHub keeps <details>/<summary>; cmark's default safe mode would drop all raw HTML.
+    return cmarkgfm.github_flavored_markdown_to_html(markdown, options=Options.CMARK_OPT_UNSAFE)
+
+
+def plan_and_contract(config: Path | None = None):
+    plan = make_plan("prod", PLAN_DATE, config)
+    assert plan.ok, plan.diagnostics
+    return plan, json.loads(to_json(plan))
+
+
+@pytest.fixture(scope="module")
+def base_plan(tmp_path_factory):
+    return plan_and_contract(prod_copy(tmp_path_factory.mktemp("base")))
+
+
+@pytest.fixture(scope="module")
+def base(base_plan):
+    return base_plan[1]
+
+
+@pytest.fixture(scope="module")
+def twenty(tmp_path_factory):
+    """A generated 20-team stack: prod's four teams and sixteen more."""
+    return plan_and_contract(prod_copy(tmp_path_factory.mktemp("twenty"), extra_teams=16))
+
+
+def _edit(config: Path, team: str, change) -> None:
+    path = config.parent / "teams" / "prod" / f"{team}.yaml"
+    doc = yaml.safe_load(path.read_text())
+    change(doc)
+    path.write_text(yaml.safe_dump(doc))
+
+
+@pytest.fixture(scope="module")
+def added_model(tmp_path_factory, base):
+    """The most common PR: contoso-chat adds a model in prod."""
+    config = prod_copy(tmp_path_factory.mktemp("add"))
+    new = {"name": "gpt-4.1", "version": "2025-04-14", "sku": "DataZoneStandard", "capacity": 100}
+    _edit(config, "contoso-chat", lambda d: d["models"].append(new))
+    plan, head = plan_and_contract(config)
+    return plan, head, review.comment(plan, head, base, RUN_URL)
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory):
+    """More account groups than the diagram draws one by one."""
+    return plan_and_contract(prod_copy(tmp_path_factory.mktemp("many"), extra_teams=20))
+
+
+def first_screen(comment: str) -> str:
+    """What a reviewer sees before opening anything: up to the first collapsed section."""
+    return comment.split("<details", 1)[0]
+
+
+def test_adding_a_model_says_what_it_does_on_the_first_screen(added_model):
+    _, _, comment = added_model
+    top = first_screen(comment)
+    assert top.startswith("### `prod`: 2 added, 1 changed\n")
+    assert "- **added**: 2 Deployment" in top
+    assert "No stateful resource is replaced or deleted." in top
+    assert "`shared-default-general`: contoso-chat tokens/min 300,000 → 400,000" in top
+    assert "| contoso-chat: gateway limit, tokens/min | 300,000 | 400,000 | +100,000 (+33%) |" in top
+    assert "| contoso-chat: deployed tokens/min (all regions) | 600,000 | 800,000 | +200,000 (+33%) |" in top
+    assert "New warnings" not in top  # the warnings are those of the base
+    assert len(top.splitlines()) < 40
+
+
+def test_the_comment_survives_githubs_renderer_with_every_section(added_model):
+    _, _, comment = added_model
+    page = html(comment)
+    for section in ("Cost change against the base", "Gateway changes", "Topology", "Every change"):
+        assert section in page
+    assert page.rstrip().endswith(f'<a href="{RUN_URL}">full plan</a></p>')
+    changes = page.split("<summary>Every change</summary>", 1)[1]
+    # header + 3 changes: the policy XML did not open a comment or split a row
+    assert changes.count("<tr>") == 4 and "<!--" not in changes
+    assert diff.MULTILINE in changes
+
+
+def test_cells_cannot_break_a_table():
+    nasty = "<!-- a\n| b | <policies>`x`</policies> & c"
+    rows = [[md.text(nasty), md.code(nasty)], ["after", "row"]]
+    page = html("\n".join([*md.table(["text", "code"], rows), "", "Next paragraph."]))
+    assert page.count("<tr>") == 3 and page.count("<td>") == 4
+    assert "&lt;!-- a | b | &lt;policies&gt;" in page  # shown, not interpreted
+    assert page.rstrip().endswith("<p>Next paragraph.</p>")
+
+
+def test_no_change_is_one_line(base_plan):
+    plan, head = base_plan
+    assert review.comment(plan, head, json.loads(json.dumps(head))) == (
+        "### `prod`: no changes against the base (full plan: the job summary and the `plan-*` artifact)\n"
+    )
+
+
+def test_a_content_filter_move_pairs_each_deployment_with_its_own_region(base, tmp_path):
+    config = prod_copy(tmp_path)
+    _edit(config, "hr-copilot", lambda d: d.update(contentFilter="strict"))
+    plan, head = plan_and_contract(config)
+    changes = review.diff(base, head)
+    moved = [c for c in changes if c.type.endswith("Deployment") and c.kind == "replaced"]
+    assert len(moved) == 2
+    for c in moved:
+        region = c.name.rsplit("-hr-copilot", 1)[0].rsplit("-", 1)[1]
+        assert c.old_urn.endswith(f"shared-default-general-{region}-hr-copilot-gpt-4.1-mini")
+        assert "same region" in c.reasons[0] and "no alias can keep it" in c.reasons[0]
+    assert not any("alias" in r and "add an alias" in r for c in changes for r in c.reasons)
+    assert not [c for c in changes if c.type.endswith("Deployment") and c.kind == "removed"]
+    callout = first_screen(review.comment(plan, head, base))
+    assert "> [!CAUTION]\n> 2 stateful resource(s) replaced or deleted:" in callout
+
+
+def test_a_renamed_urn_of_the_same_azure_resource_is_a_replacement_with_alias_advice(base):
+    head = json.loads(json.dumps(base))
+    deployment = next(r for r in head["resources"] if r["type"].endswith(":Deployment"))
+    old_urn = deployment["urn"]
+    deployment["urn"] = old_urn.replace("::shared-", "::renamed-shared-")
+    (change,) = review.diff(base, head)
+    assert (change.kind, change.old_urn) == ("replaced", old_urn) and "add an alias" in change.reasons[0]
+
+
+def test_twenty_teams_fit_the_budget_and_cut_visibly(twenty):
+    plan, head = twenty
+    comment = review.comment(plan, head, None)  # a new stack: everything is added, the worst case
+    assert len(comment) <= review.BUDGET
+    assert "> [!NOTE]\n> Cut to stay under 60,000 characters" in comment
+    assert len(html(comment)) > 0 and comment.count("<details") == comment.count("</details>")
+    small = review.comment(plan, head, None, budget=8_000)
+    assert len(small) <= 8_000 and "Cut to stay under 8,000 characters" in small
+
+
+def test_diagram_reads_at_a_glance(added_model, many, twenty):
+    plan, _, comment = added_model
+    diagram = mermaid(plan.topology, {"oai-contoso-prod-shared-default-general-swedencentral"})
+    lines = diagram.splitlines()
+    regions = [line for line in lines if line.strip().startswith("subgraph")]
+    assert "swedencentral · primary" in regions[0] and "francecentral · secondary" in regions[1]
+    assert not any("budget" in line and ("-.-" in line or "-->" in line) for line in lines)  # labels, not edges
+    assert "contoso-chat 6,000/mo" in diagram and "shared-default-general<br/>4 deployments" in diagram
+    assert "gpt-4.1-mini" not in diagram  # counts in the picture, deployments in the table
+    assert "class account_shared_default_general_swedencentral changed" in diagram
+    assert len(lines) < 40
+    groups = {a.group for a in many[0].topology.accounts}
+    assert len(groups) > MAX_GROUPS
+    big = mermaid(many[0].topology)
+    assert len(big.splitlines()) < 20 and "shared," in big and "dedicated accounts" in big
+    assert "10 teams<br/>budgets 18,800/mo" in mermaid(twenty[0].topology)  # no label lists a crowd
+
+
+def _mermaid_blocks(text: str) -> list[str]:
+    return re.findall(r"```mermaid\n(.*?)```", text, re.S)
+
+
+def test_every_mermaid_block_parses(added_model, many):
+    node = shutil.which("node")
+    if node is None or not (MERMAID_CHECK / "node_modules").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("CI must install tools/mermaid-check (npm ci --prefix tools/mermaid-check)")
+        pytest.skip("tools/mermaid-check is not installed: npm ci --prefix tools/mermaid-check")
+    plan, head, comment = added_model
+    dev = make_plan("dev", PLAN_DATE)
+    blocks = [
+        *_mermaid_blocks(comment),
+        *_mermaid_blocks(review.comment(*many, None)),
+        mermaid(dev.topology),
+        mermaid(plan.topology, {a.name for a in plan.topology.accounts}),
+    ]
+    assert len(blocks) == 4
+    run = lambda sources: subprocess.run(  # noqa: E731
+        [node, str(MERMAID_CHECK / "parse.mjs")], input=json.dumps(sources), capture_output=True, text=True, timeout=120
+    )
+    result = run(blocks)
+    assert result.returncode == 0, result.stdout + result.stderr
+    broken = run(['flowchart LR\n  a["unclosed --> b\n'])
+    assert broken.returncode == 1 and broken.stdout.startswith("error 0")
+
+
+def test_the_readme_example_is_what_the_code_writes(added_model):
+    """docs/pr-comment-example.md (and its screenshot, docs/pr-comment-example.png) is this very comment.
+    After an intended change: UPDATE_EXAMPLES=1 .venv/bin/python -m pytest tests/test_review.py, then
+    .venv/bin/python tools/render_comment.py docs/pr-comment-example.md docs/pr-comment-example.png."""
+    comment = added_model[2]
+    if os.environ.get("UPDATE_EXAMPLES"):
+        EXAMPLE.write_text(comment)
+    assert EXAMPLE.read_text() == comment
+    assert "docs/pr-comment-example.md" in (PROJECT_ROOT / "README.md").read_text()
