@@ -44,7 +44,7 @@ class Block:
 def comment(head_plan, head: dict, base: dict | None, full_plan_url: str | None = None, budget: int = BUDGET) -> str:
     """``head_plan``: the ``Plan`` of this branch; ``head``/``base``: plan contracts (``base`` None: new stack)."""
     stack = head_plan.stack
-    link = f"[full plan]({full_plan_url})" if full_plan_url else "full plan: the job summary and the `plan-*` artifact"
+    link = f"[full plan]({full_plan_url})" if full_plan_url else "full plan: the job summary and the `plans` artifact"
     if not head_plan.ok:
         rows = [[d.severity, md.code(d.path), md.text(d.message)] for d in head_plan.diagnostics]
         block = Block(

@@ -122,7 +122,7 @@ def test_cells_cannot_break_a_table():
 def test_no_change_is_one_line(base_plan):
     plan, head = base_plan
     assert review.comment(plan, head, json.loads(json.dumps(head))) == (
-        "### `prod`: no changes against the base (full plan: the job summary and the `plan-*` artifact)\n"
+        "### `prod`: no changes against the base (full plan: the job summary and the `plans` artifact)\n"
     )
 
 
@@ -158,6 +158,9 @@ def test_twenty_teams_fit_the_budget_and_cut_visibly(twenty):
     assert len(comment) <= review.BUDGET
     assert "> [!NOTE]\n> Cut to stay under 60,000 characters" in comment
     assert len(html(comment)) > 0 and comment.count("<details") == comment.count("</details>")
+    for stack in ("dev", "prod"):  # the repo's own stacks, as new stacks: far under the budget
+        own = make_plan(stack, PLAN_DATE)
+        assert len(review.comment(own, json.loads(to_json(own)), None)) < review.BUDGET // 2
     small = review.comment(plan, head, None, budget=8_000)
     assert len(small) <= 8_000 and "Cut to stay under 8,000 characters" in small
 
