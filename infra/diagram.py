@@ -36,11 +36,11 @@ def _regions(topology: Topology) -> list[str]:
     return sorted(dict.fromkeys(a.region for a in topology.accounts), key=lambda r: roles[r] != "primary")
 
 
-def mermaid(topology: Topology, changed_accounts: Collection[str] = ()) -> str:
+def mermaid(topology: Topology, changed_accounts: Collection[str] = (), max_groups: int = MAX_GROUPS) -> str:
     """``changed_accounts``: names of accounts a pull request touches, drawn highlighted."""
     budgets = {b.team: b.amount for b in topology.budgets if b.team}
     groups = list(dict.fromkeys(a.group for a in topology.accounts))
-    detailed = len(groups) <= MAX_GROUPS
+    detailed = len(groups) <= max_groups
     out = ["flowchart LR", f"  classDef changed {CHANGED_STYLE}"]
     env = next((b for b in topology.budgets if b.key == "environment"), None)
     if env is not None:

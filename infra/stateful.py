@@ -4,7 +4,7 @@ Pulumi identifies a resource by its URN. When a refactor changes one (a new
 logical name, a new parent), ``pulumi up`` deletes the old resource and creates
 a new one: for an account that means its deployments, fine-tuned models and
 soft-deleted name; for a budget, its history. ``tests/golden/prod-stateful-urns.txt``
-pins them for prod; see the README for the workflow.
+and ``dev-stateful-urns.txt`` pin them; see the README for the workflow.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ STATEFUL_TYPES = frozenset(
         "azure-native:consumption:Budget",
         "azure-native:apimanagement:ApiManagementService",
         "azure-native:operationalinsights:Workspace",
+        # Endpoints and the gateway's integration live in it: a new VNet cuts them off.
+        "azure-native:network:VirtualNetwork",
     }
 )
 

@@ -37,11 +37,6 @@ APP_A, APP_B = "00000000-0000-0000-0000-0000000000a1", "00000000-0000-0000-0000-
 SUBSCRIPTION = "11111111-1111-1111-1111-111111111111"
 
 
-@pytest.fixture(scope="module")
-def plans():
-    return {stack: make_plan(stack, PLAN_DATE) for stack in ("dev", "prod")}
-
-
 def gateway_lz(**overrides) -> dict:
     network = private_network(["swedencentral", "eastus2"])
     network["regions"]["swedencentral"]["vnet"]["gatewaySubnet"] = "10.0.0.64/27"

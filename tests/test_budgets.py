@@ -262,8 +262,8 @@ def test_plan_has_a_cost_section(tmp_path):
     assert "| `team-a` | 100/month (50% actual, 80% actual, 100% actual, 100% forecasted) | 142,857,142" in md
 
 
-def test_prod_stack_budgets_everyone_and_gives_shared_teams_quotas():
-    plan = make_plan("prod", PLAN_DATE)
+def test_prod_stack_budgets_everyone_and_gives_shared_teams_quotas(prod):
+    plan = prod
     assert plan.ok
     names = {b.inputs["budgetName"] for b in of_type(plan.resources, BUDGET)}
     assert names == {

@@ -220,8 +220,8 @@ def test_team_gateway_url(plan):
     assert plan.outputs["gateway"]["apis"] == {"shared-default-general": "shared-default-general/openai"}
 
 
-def test_prod_stack_is_two_regions_behind_the_gateway():
-    plan = make_plan("prod", PLAN_DATE)
+def test_prod_stack_is_two_regions_behind_the_gateway(prod):
+    plan = prod
     assert plan.ok
     pools = [b for b in of_type(plan.resources, BACKEND) if b.inputs["type"] == "Pool"]
     assert len(pools) == 3

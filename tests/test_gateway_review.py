@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from infra.plan import make_plan
-from tests.helpers import PLAN_DATE, of_type
+from tests.helpers import of_type
 
 API_POLICY = "azure-native:apimanagement:ApiPolicy"
 PRODUCT_POLICY = "azure-native:apimanagement:ProductPolicy"
@@ -94,11 +93,9 @@ def _walk(elements, caller: Caller, run: Run, product_inbound) -> None:
             run.backend = e.get("backend-id")
 
 
-@pytest.fixture(scope="module", params=["dev", "prod"])
-def plan(request):
-    result = make_plan(request.param, PLAN_DATE)
-    assert result.ok, result.diagnostics
-    return result
+@pytest.fixture(params=["dev", "prod"])
+def plan(request, plans):
+    return plans[request.param]
 
 
 def test_every_policy_parses(plan):

@@ -145,8 +145,8 @@ def test_created_vnets_have_nsgs_on_every_subnet(tmp_path):
     assert pe.inputs["subnet"]["id"] == f"{vnet.outputs['id']}/subnets/snet-private-endpoints"
 
 
-def test_prod_stack_is_private_with_an_endpoint_per_account_in_its_regions_subnet():
-    plan = make_plan("prod", PLAN_DATE)
+def test_prod_stack_is_private_with_an_endpoint_per_account_in_its_regions_subnet(prod):
+    plan = prod
     assert plan.ok
     accounts = of_type(plan.resources, ACCOUNT)
     for a in accounts:
@@ -164,8 +164,8 @@ def test_prod_stack_is_private_with_an_endpoint_per_account_in_its_regions_subne
     assert plan.outputs["network"]["dnsMode"] == "hub"
 
 
-def test_dev_public_mode_keeps_the_allow_list_and_the_private_path():
-    plan = make_plan("dev", PLAN_DATE)
+def test_dev_public_mode_keeps_the_allow_list_and_the_private_path(dev):
+    plan = dev
     for a in of_type(plan.resources, ACCOUNT):
         assert a.inputs["properties"]["publicNetworkAccess"] == "Enabled"
         assert a.inputs["properties"]["networkAcls"]["ipRules"] == [{"value": "203.0.113.0/24"}]

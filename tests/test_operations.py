@@ -26,16 +26,6 @@ LOCK = "azure-native:authorization:ManagementLockByScope"
 GOLDEN = PROJECT_ROOT / "tests" / "golden" / "prod-stateful-urns.txt"
 
 
-@pytest.fixture(scope="module")
-def prod():
-    return make_plan("prod", PLAN_DATE)
-
-
-@pytest.fixture(scope="module")
-def dev():
-    return make_plan("dev", PLAN_DATE)
-
-
 def test_every_account_sends_logs_and_metrics_to_the_workspace(prod):
     (workspace,) = of_type(prod.resources, "azure-native:operationalinsights:Workspace")
     settings = {d.inputs["resourceUri"]: d for d in of_type(prod.resources, DIAGNOSTIC)}

@@ -99,8 +99,8 @@ def test_plan_cli_diff_against_a_base(tmp_path):
     assert cli("plan", "--stack", "dev", "--diff-against", str(bad)).returncode == 2
 
 
-def test_every_replace_rule_names_real_wire_inputs():
-    plan = json.loads(to_json(make_plan("prod", PLAN_DATE)))
+def test_every_replace_rule_names_real_wire_inputs(prod):
+    plan = json.loads(to_json(prod))
     seen = {}
     for r in plan["resources"]:
         seen.setdefault(r["type"], set()).update(diff.flatten(r["inputs"]))
@@ -127,8 +127,8 @@ def _mermaid_ok(text: str) -> None:
     assert depth == 0
 
 
-def test_diagram_is_valid_mermaid_and_names_every_account():
-    plan = make_plan("prod", PLAN_DATE)
+def test_diagram_is_valid_mermaid_and_names_every_account(prod):
+    plan = prod
     text = mermaid(plan.topology)
     _mermaid_ok(text)
     for a in plan.topology.accounts:  # each account a node in its region, labelled with its group

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.plan import make_plan
-from tests.helpers import PLAN_DATE, of_type
+from tests.helpers import of_type
 
 STUBS = Path(__file__).with_name("apim_context.cs")
 MCS = shutil.which("mcs")
@@ -61,10 +60,9 @@ def compile_expressions(exprs: list[str], tmp_path: Path) -> subprocess.Complete
 
 
 @pytest.fixture(scope="module")
-def all_expressions() -> list[str]:
+def all_expressions(plans) -> list[str]:
     found: list[str] = []
-    for stack in ("dev", "prod"):
-        plan = make_plan(stack, PLAN_DATE)
+    for plan in plans.values():
         for policy in of_type(plan.resources, "azure-native:apimanagement:ApiPolicy"):
             found += expressions(policy.inputs["value"])
     return list(dict.fromkeys(found))

@@ -17,7 +17,7 @@ from pulumi_policy import (
 )
 
 from infra.config import PROJECT_ROOT
-from infra.plan import _plain, make_plan
+from infra.plan import _plain
 from tests.helpers import PLAN_DATE, of_type
 
 _spec = importlib.util.spec_from_file_location("alz_policies", PROJECT_ROOT / "policy" / "policies.py")
@@ -65,18 +65,12 @@ def violations(resources, config) -> list[str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def prod():
-    return make_plan("prod", PLAN_DATE)
-
-
 @pytest.mark.parametrize(("stack", "config"), [("prod", PROD), ("dev", DEV)])
-def test_the_stacks_have_no_violations(stack, config):
-    assert violations(make_plan(stack, PLAN_DATE).resources, config) == []
+def test_the_stacks_have_no_violations(stack, config, plans):
+    assert violations(plans[stack].resources, config) == []
 
 
-def test_dev_is_public_so_prod_rules_would_flag_it():
-    dev = make_plan("dev", PLAN_DATE)
+def test_dev_is_public_so_prod_rules_would_flag_it(dev):
     found = violations(dev.resources, PROD)
     assert found and all("publicNetworkAccess must be Disabled" in v for v in found)
 

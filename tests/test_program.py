@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-import pytest
-
 from infra.plan import make_plan, to_json
 from tests.helpers import (
     ACCOUNT,
@@ -22,16 +20,6 @@ from tests.helpers import (
 )
 
 OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
-
-
-@pytest.fixture(scope="module")
-def dev():
-    return make_plan("dev", PLAN_DATE)
-
-
-@pytest.fixture(scope="module")
-def prod():
-    return make_plan("prod", PLAN_DATE)
 
 
 def _by_account(plan, type_: str) -> dict[str, list]:

@@ -95,7 +95,7 @@ def test_component_plugin_hosts_every_public_component():
 
 @pytest.fixture(scope="module")
 def prod_outputs() -> dict:
-    return make_plan("prod", PLAN_DATE).outputs
+    return make_plan("prod", PLAN_DATE).outputs  # its own: the consumer runs change the runtime
 
 
 def _run_consumer(outputs: dict, team: str = "contoso-chat", model: str = "gpt-4.1-mini"):
