@@ -80,19 +80,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _models(args: argparse.Namespace) -> int:
     """Exit 1 when any deployment's version is retired; versions retiring within 90 days are warnings."""
+    from infra import rules
     from infra.catalog import RETIREMENT_WARNING_DAYS
     from infra.catalog import load as load_catalog
     from infra.config import parse
-    from infra.diagnostics import format_diagnostics
+    from infra.diagnostics import errors_in, format_diagnostics
     from infra.operations import lifecycle
     from infra.plan import load_stack
     from infra.topology import build
 
     today = args.date or dt.date.today()
     cfg, diags = load_stack(args.stack, args.config_file)
-    lz, parse_diags = parse(cfg.landing_zone, cfg.path.parent, today) if cfg else (None, [])
-    if lz is None:
-        print(format_diagnostics([*diags, *parse_diags]), file=sys.stderr)
+    lz, parse_diags = parse(cfg.landing_zone, cfg.path.parent) if cfg else (None, [])
+    problems = [*diags, *parse_diags, *(rules.checks(lz, today) if lz is not None else [])]
+    if lz is None or errors_in(problems):
+        # The same verdict as ``plan`` on the config; only the catalog's (retired versions) is this report's own.
+        print(format_diagnostics(problems), file=sys.stderr)
         return EXIT_CONFIG
     catalog = load_catalog()
     rows = lifecycle(list(build(lz, catalog, today).accounts), catalog, today)

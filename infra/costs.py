@@ -1,4 +1,4 @@
-"""Cost decisions: budgets, per-team token quotas and committed PTU cost. Plain Python, no Pulumi.
+"""The costs slice: budgets and their rules, per-team token quotas and committed PTU cost. Plain Python.
 
 On a shared account Azure bills the account, not the team, so a budget cannot
 tell teams apart; the per-team token quota (enforced by the AI gateway) is the
@@ -15,51 +15,68 @@ standard capacity the team asked for (1 capacity unit = 1,000 TPM).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Literal
 
+from infra import naming
 from infra.catalog import Catalog
-from infra.config import PROVISIONED_SKUS, Budget, LandingZone, Notification
-from infra.diagnostics import Diagnostic, join_path, warning
+from infra.config import MAX_NOTIFICATIONS, PROVISIONED_SKUS, ROOT, Budget, LandingZone, Notification
+from infra.diagnostics import Diagnostic, error, join_path, warning
+from infra.specs import BudgetSpec, TeamCost
 
 TPM_PER_CAPACITY_UNIT = 1000
 
 
-@dataclass(frozen=True)
-class BudgetSpec:
-    key: str
-    """``environment`` or the team name; also the logical name."""
-    name: str
-    team: str | None
-    amount: float
-    start_date: str
-    """ISO date, the first of a month."""
-    notifications: tuple[Notification, ...]
-    contacts: tuple[str, ...]
-    scope: Literal["subscription", "resourceGroup"]
-    resource_group: str | None
-    """Key of the scope's resource group (resourceGroup scope)."""
-    resource_group_names: tuple[str, ...] = ()
-    """subscription scope: only these resource groups count."""
-    account_keys: tuple[str, ...] = ()
-    """Only these accounts count (a dedicated team inside the platform resource group)."""
-    why: str = ""
+def checks(lz: LandingZone, today: dt.date | None = None) -> list[Diagnostic]:
+    """Notifications and start dates; a missing budget in prod is the catalog-free part of the cost checks."""
+    out: list[Diagnostic] = []
+    base = f"{ROOT}.budgets"
+    budgets: list[tuple[str, Budget | None]] = [(f"{base}.environment", lz.budgets.environment)]
+    budgets += [(join_path(lz.team_path(i), "budget"), t.budget) for i, t in enumerate(lz.teams)]
+    out += _notification_checks(lz.budgets.notifications, f"{base}.notifications")
+    out += _start_date_checks(lz.budgets.start_date, f"{base}.startDate", today)
+    for path, budget in budgets:
+        if budget is None:
+            if lz.environment == "prod":
+                what = "the environment" if path.endswith("environment") else "every team"
+                out.append(error(path, f"is required in prod: {what} needs a monthly budget with alerts"))
+            continue
+        if budget.notifications is not None:
+            out += _notification_checks(budget.notifications, f"{path}.notifications")
+        out += _start_date_checks(budget.start_date, f"{path}.startDate", today)
+    return out
 
 
-@dataclass(frozen=True)
-class TeamCost:
-    team: str
-    budget: float | None
-    notifications: str
-    shared: bool
-    monthly_tokens: int | None
-    tokens_per_minute: int | None
-    quota_source: Literal["explicit", "derived", "none"]
-    price_per_million: float | None
-    """Capacity-weighted blended list price of the team's standard deployments."""
-    requested_tpm: int
-    committed_monthly: float
-    """Pay-as-you-go PTU cost of the team's provisioned deployments in all regions, per month."""
+def _notification_checks(notifications: list[Notification], path: str) -> list[Diagnostic]:
+    out = []
+    kinds = {n.type for n in notifications}
+    for kind in ("Actual", "Forecasted"):
+        if kind not in kinds:
+            out.append(error(path, f"needs at least one {kind} notification: alert on actual and forecasted spend"))
+    if len(notifications) > MAX_NOTIFICATIONS:
+        out.append(error(path, f"has {len(notifications)} notifications; Azure allows {MAX_NOTIFICATIONS} per budget"))
+    seen = set()
+    for i, n in enumerate(notifications):
+        key = (n.type, n.operator, n.threshold)
+        if key in seen:
+            out.append(error(f"{path}[{i}]", f"duplicate {n.type} notification at {n.threshold:g}%"))
+        seen.add(key)
+    return out
+
+
+def _start_date_checks(value: str | None, path: str, today: dt.date | None) -> list[Diagnostic]:
+    if value is None:
+        return []
+    try:
+        start = dt.date.fromisoformat(value)
+    except ValueError:
+        return [error(path, f"{value!r} is not a calendar date")]
+    if start.day != 1:
+        return [error(path, f"{value} must be the first of a month, e.g. {start.replace(day=1).isoformat()}")]
+    today = today or dt.date.today()
+    limit = (today.replace(day=1) + dt.timedelta(days=366)).replace(day=1)
+    if start > limit:
+        return [error(path, f"{value} is more than 12 months ahead; Azure accepts up to {limit.isoformat()}")]
+    return []
 
 
 def first_of_month(day: dt.date) -> dt.date:
@@ -84,12 +101,13 @@ def budget_specs(
     def spec(key: str, budget: Budget, **where) -> BudgetSpec:
         return BudgetSpec(
             key=key,
-            name=f"budget-{lz.name_prefix}-{lz.environment}" + ("" if key == "environment" else f"-{key}"),
+            name=naming.budget(lz, key),
             team=None if key == "environment" else key,
             amount=budget.monthly,
             start_date=budget.start_date or default_start,
             notifications=tuple(budget.notifications or defaults),
             contacts=tuple(budget.contacts),
+            contact_roles=tuple(lz.budgets.contact_roles),
             **where,
         )
 

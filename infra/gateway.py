@@ -1,4 +1,6 @@
-"""The AI gateway's shape: pools, APIs and per-team limits. Plain Python, no Pulumi.
+"""The gateway slice: API Management in front of the accounts, its pools, APIs, callers and limits.
+
+Its rules (``checks`` on the config, ``rules`` on the decided spec) live with its decisions. Plain Python.
 
 Failover rewrites only the host: the request path carries the deployment
 name, so every account in a pool must hold a deployment of the same name.
@@ -6,71 +8,95 @@ name, so every account in a pool must hold a deployment of the same name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 from components.gateway_policy import MAX_TOKEN_QUOTA, MAX_TOKENS_PER_MINUTE, retry_count
-from infra.config import GATEWAY_DNS_ZONE, GATEWAY_NETWORK, ROOT, LandingZone
+from infra import naming
+from infra.config import GATEWAY_DNS_ZONE, ROOT, LandingZone
 from infra.diagnostics import Diagnostic, error, info, join_path, warning
-
-if TYPE_CHECKING:
-    from infra.costs import TeamCost
-    from infra.topology import AccountSpec
+from infra.specs import AccountSpec, GatewayApi, GatewaySpec, PoolMember, TeamCost, TeamRoute
 
 REGIONAL_SKUS = frozenset({"Standard", "ProvisionedManaged"})
 """Deployment types served from one region only; Global and Data Zone types fail over inside Azure."""
 
-
-@dataclass(frozen=True)
-class PoolMember:
-    account: str
-    """Account key; its backend is named after it."""
-    region: str
-    priority: int
-    """1 for the primary region, 2, 3 ... for secondaries in config order: lower priorities get traffic
-    only when every higher one is tripped."""
-    weight: int
-
-
-@dataclass(frozen=True)
-class TeamRoute:
-    team: str
-    caller_app_ids: tuple[str, ...]
-    subscription_key: bool
-    tokens_per_minute: int | None
-    monthly_tokens: int | None
+# Which tiers reach a VNet (learn.microsoft.com/azure/api-management/api-management-features and
+# virtual-network-concepts): outbound VNet integration is Standard v2 (and Premium v2); VNet injection is
+# Developer and Premium (classic) and Premium v2; Basic, Standard, Basic v2 and Consumption have neither.
+# Circuit breakers on backends are not supported in Consumption (learn.microsoft.com/azure/api-management/backends).
+GATEWAY_NETWORK = {
+    "StandardV2": "integration",
+    "Developer": "injection",
+    "Premium": "injection",
+    "BasicV2": "none",
+    "Basic": "none",
+    "Standard": "none",
+}
+MAX_POOL_MEMBERS = 30
 
 
-@dataclass(frozen=True)
-class GatewayApi:
-    group: str
-    """The account group behind this API; its pool and path are named after it."""
-    pool: str
-    path: str
-    members: tuple[PoolMember, ...]
-    teams: tuple[TeamRoute, ...]
-
-
-@dataclass(frozen=True)
-class GatewayPlan:
-    name: str
-    sku: str
-    capacity: int
-    region: str
-    network: str
-    """integration (outbound VNet, public endpoint), injection (Internal VNet mode), or none (public, calling
-    public account endpoints)."""
-    tenant_id: str
-    audiences: tuple[str, ...]
-    publisher_email: str
-    publisher_name: str
-    failure_count: int
-    interval: str
-    trip_duration: str
-    apis: tuple[GatewayApi, ...]
-    private_endpoint: bool = False
-    """An inbound private endpoint (sub-resource Gateway) in the gateway's region."""
-    public_network_access: str = "Enabled"
+def checks(lz: LandingZone) -> list[Diagnostic]:
+    """Rules on the gateway's config: tier, network reach, what it needs to exist."""
+    gw, base, out = lz.gateway, f"{ROOT}.gateway", []
+    if not gw.enabled:
+        return out
+    if gw.sku == "Consumption":
+        out.append(
+            error(f"{base}.sku", "Consumption has no backend circuit breakers, which failover needs: use StandardV2")
+        )
+    elif gw.sku == "PremiumV2":
+        out.append(
+            error(f"{base}.sku", "PremiumV2 is not in azure-native's API Management API (2024-05-01): use Premium")
+        )
+    elif gw.sku == "Developer" and lz.environment == "prod":
+        out.append(error(f"{base}.sku", "Developer has no SLA: use StandardV2 or Premium in prod"))
+    for key, value in (("entra", gw.entra), ("publisherEmail", gw.publisher_email)):
+        if value is None:
+            out.append(error(f"{base}.{key}", "is required when the gateway is enabled"))
+    out += _inbound_rules(lz)
+    if not lz.monitoring.enabled:
+        # llm-emit-token-metric and the gateway's logs go to Application Insights and the workspace.
+        out.append(
+            error(
+                f"{ROOT}.monitoring.enabled",
+                "the gateway's token metrics (per-team chargeback) and logs need monitoring: enable it, or"
+                " disable the gateway",
+            )
+        )
+    mode = GATEWAY_NETWORK.get(gw.sku)
+    if mode is None:
+        return out
+    if not lz.network.uses_private_endpoints:
+        # Public accounts: the gateway stays public too and calls their public endpoints.
+        out.append(
+            warning(
+                f"{ROOT}.network.allowedIps",
+                "the gateway calls the accounts' public endpoints: add its outbound IP addresses to allowedIps,"
+                " or give the accounts private endpoints (privateEndpoints: true)",
+            )
+        )
+    elif mode == "none":
+        out.append(
+            error(
+                f"{base}.sku",
+                f"{gw.sku} cannot join a VNet, so it cannot reach private accounts: use StandardV2 or Premium",
+            )
+        )
+    else:
+        primary = lz.primary_region
+        region = lz.network.regions.get(primary)
+        has_subnet = region is not None and (
+            (region.vnet is not None and region.vnet.gateway_subnet) or region.gateway_subnet_id
+        )
+        if not has_subnet:
+            out.append(
+                error(
+                    f"{ROOT}.network.regions.{primary}",
+                    "the gateway needs a subnet in the primary region: set vnet.gatewaySubnet or gatewaySubnetId",
+                )
+            )
+    if len(lz.regions) > MAX_POOL_MEMBERS:
+        out.append(
+            error(f"{ROOT}.regions", f"a backend pool holds at most {MAX_POOL_MEMBERS} members; got {len(lz.regions)}")
+        )
+    return out
 
 
 MAX_RETRIES = 50
@@ -92,7 +118,7 @@ def private_endpoint(lz: LandingZone) -> bool:
     )
 
 
-def gateway_plan(lz: LandingZone, accounts: list[AccountSpec], costs: tuple[TeamCost, ...]) -> GatewayPlan | None:
+def gateway_spec(lz: LandingZone, accounts: list[AccountSpec], costs: tuple[TeamCost, ...]) -> GatewaySpec | None:
     gw = lz.gateway
     if not gw.enabled or gw.entra is None or gw.publisher_email is None:
         return None
@@ -118,13 +144,12 @@ def gateway_plan(lz: LandingZone, accounts: list[AccountSpec], costs: tuple[Team
             )
             for name in members[0].teams
         )
-        apis.append(GatewayApi(group, f"pool-{group}", f"{group}/openai", pool, routes))
-    primary = next(r.name for r in lz.regions if r.role == "primary")
-    return GatewayPlan(
-        name=f"apim-{lz.name_prefix}-{lz.environment}",
+        apis.append(GatewayApi(group, naming.pool(group), naming.api_path(group), pool, routes))
+    return GatewaySpec(
+        name=naming.api_management(lz),
         sku=gw.sku,
         capacity=gw.capacity,
-        region=primary,
+        region=lz.primary_region,
         network=GATEWAY_NETWORK[gw.sku] if lz.network.uses_private_endpoints else "none",
         tenant_id=gw.entra.tenant_id,
         audiences=tuple(gw.entra.audiences),
@@ -181,32 +206,31 @@ def failover_warnings(lz: LandingZone, accounts: list[AccountSpec]) -> list[Diag
     return out
 
 
-def gateway_rules(lz: LandingZone, plan: GatewayPlan | None, subscription_id: str | None = None) -> list[Diagnostic]:
-    """Rules Azure enforces on the gateway that only the decided plan can tell."""
-    if plan is None:
+def rules(lz: LandingZone, spec: GatewaySpec | None, subscription_id: str | None = None) -> list[Diagnostic]:
+    """Rules Azure enforces on the gateway that only the decided spec can tell."""
+    if spec is None:
         return []
     base, out = f"{ROOT}.gateway", []
-    out += _caller_rules(lz, plan)
-    largest = max((len(api.members) for api in plan.apis), default=1)
-    retries = retry_count(largest, plan.failure_count)
+    out += _caller_rules(lz, spec)
+    largest = max((len(api.members) for api in spec.apis), default=1)
+    retries = retry_count(largest, spec.failure_count)
     if retries > MAX_RETRIES:
         out.append(
             error(
                 f"{base}.circuitBreaker.failureCount",
-                f"{plan.failure_count} failures to trip each of {largest - 1} fallback members needs {retries}"
+                f"{spec.failure_count} failures to trip each of {largest - 1} fallback members needs {retries}"
                 f" retries; API Management's retry policy allows at most {MAX_RETRIES}: lower failureCount",
             )
         )
-    out += _inbound_rules(lz, plan)
-    out += _subnet_rules(lz, plan, subscription_id)
+    out += _subnet_rules(lz, spec, subscription_id)
     return out
 
 
-def _caller_rules(lz: LandingZone, plan: GatewayPlan) -> list[Diagnostic]:
+def _caller_rules(lz: LandingZone, spec: GatewaySpec) -> list[Diagnostic]:
     paths = {t.name: lz.team_path(i) for i, t in enumerate(lz.teams)}
     quotas = {t.name: t.token_quota for t in lz.teams}
     out = []
-    for api in plan.apis:
+    for api in spec.apis:
         for route in api.teams:
             path = paths[route.team]
             if not route.caller_app_ids and not route.subscription_key:
@@ -235,18 +259,22 @@ def _caller_rules(lz: LandingZone, plan: GatewayPlan) -> list[Diagnostic]:
     return out
 
 
-def _inbound_rules(lz: LandingZone, plan: GatewayPlan) -> list[Diagnostic]:
+def _inbound_rules(lz: LandingZone) -> list[Diagnostic]:
+    """How callers reach the gateway: a private endpoint where the tier takes one, public access closed only
+    once that endpoint exists."""
     base, out = f"{ROOT}.gateway", []
-    if plan.private_endpoint:
-        if plan.sku not in PRIVATE_ENDPOINT_SKUS:
+    sku, has_endpoint = lz.gateway.sku, private_endpoint(lz)
+    network = GATEWAY_NETWORK.get(sku, "none") if lz.network.uses_private_endpoints else "none"
+    if has_endpoint:
+        if sku not in PRIVATE_ENDPOINT_SKUS:
             out.append(
-                error(f"{base}.privateEndpoint", f"{plan.sku} takes no inbound private endpoint: use StandardV2")
+                error(f"{base}.privateEndpoint", f"{sku} takes no inbound private endpoint: use StandardV2")
             )
-        elif plan.network == "injection":
+        elif network == "injection":
             out.append(
                 error(
                     f"{base}.privateEndpoint",
-                    f"{plan.sku} is injected into the VNet (Internal mode), where private endpoints are not supported"
+                    f"{sku} is injected into the VNet (Internal mode), where private endpoints are not supported"
                     " and the gateway is already private: remove privateEndpoint",
                 )
             )
@@ -265,8 +293,8 @@ def _inbound_rules(lz: LandingZone, plan: GatewayPlan) -> list[Diagnostic]:
                     f"missing {GATEWAY_DNS_ZONE}: the gateway's private endpoint registers there",
                 )
             )
-    if plan.public_network_access == "Disabled":
-        if not plan.private_endpoint and plan.network != "injection":
+    if lz.gateway.public_network_access == "Disabled":
+        if not has_endpoint and network != "injection":
             out.append(
                 error(
                     f"{base}.publicNetworkAccess",
@@ -281,10 +309,10 @@ def _inbound_rules(lz: LandingZone, plan: GatewayPlan) -> list[Diagnostic]:
                     " stack deploys once with Enabled (the endpoint is created), then with Disabled",
                 )
             )
-    elif lz.environment == "prod" and plan.network != "injection":
+    elif lz.environment == "prod" and network != "injection":
         fix = (
             "set publicNetworkAccess: Disabled once the private endpoint exists"
-            if plan.private_endpoint
+            if has_endpoint
             else "give it a private endpoint (privateEndpoint: true), then set publicNetworkAccess: Disabled"
         )
         out.append(
@@ -296,7 +324,7 @@ def _inbound_rules(lz: LandingZone, plan: GatewayPlan) -> list[Diagnostic]:
     return out
 
 
-def _subnet_rules(lz: LandingZone, plan: GatewayPlan, subscription_id: str | None) -> list[Diagnostic]:
+def _subnet_rules(lz: LandingZone, spec: GatewaySpec, subscription_id: str | None) -> list[Diagnostic]:
     """Standard v2 outbound integration: the VNet is in the gateway's region and subscription."""
     out = []
     for name, region in lz.network.regions.items():
@@ -304,16 +332,16 @@ def _subnet_rules(lz: LandingZone, plan: GatewayPlan, subscription_id: str | Non
         if not subnet:
             continue
         path = f"{ROOT}.network.regions.{name}.gatewaySubnetId"
-        if name != plan.region:
+        if name != spec.region:
             out.append(
                 error(
                     path,
-                    f"the gateway runs in the primary region {plan.region}, and its VNet must be in the same region:"
-                    f" move gatewaySubnetId under network.regions.{plan.region}",
+                    f"the gateway runs in the primary region {spec.region}, and its VNet must be in the same region:"
+                    f" move gatewaySubnetId under network.regions.{spec.region}",
                 )
             )
         owner = subnet.split("/")[2].lower()
-        if plan.network == "integration" and subscription_id and owner != subscription_id.lower():
+        if spec.network == "integration" and subscription_id and owner != subscription_id.lower():
             out.append(
                 error(
                     path,

@@ -1,4 +1,4 @@
-"""Operating decisions: quota sums, model lifecycle, approved models, guardrail settings. Plain Python.
+"""The operations slice: quota sums and their rules, model lifecycle, guardrails, monitoring. Plain Python.
 
 Quota is per subscription, per region, per model and deployment type, so the
 capacities of every account and team in the stack add up against one number.
@@ -8,25 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from infra import naming
 from infra.catalog import DEPRECATED, RETIREMENT_WARNING_DAYS, Catalog
 from infra.config import ROOT, LandingZone
 from infra.diagnostics import Diagnostic, error
+from infra.specs import AccountSpec, AlertsSpec, GatewaySpec, GuardrailsSpec, MonitoringSpec, QuotaUse
+from infra.tenancy import duplicates
 
-if TYPE_CHECKING:
-    from infra.topology import AccountSpec
 
-
-@dataclass(frozen=True)
-class QuotaUse:
-    region: str
-    model: str
-    sku: str
-    total: int
-    quota: int | None
-    contributors: tuple[str, ...]
-    """``account/deployment: capacity`` for each deployment that counts."""
+def checks(lz: LandingZone) -> list[Diagnostic]:
+    """Stated quotas name a region of the stack, once per region, model and deployment type."""
+    names = {r.name for r in lz.regions}
+    out = [
+        error(f"{ROOT}.quotas[{i}].region", f"{q.region!r} is not a region of this stack ({', '.join(sorted(names))})")
+        for i, q in enumerate(lz.quotas)
+        if q.region not in names
+    ]
+    keys = [" ".join((q.region, q.model, q.sku)) for q in lz.quotas]
+    return out + duplicates(keys, [f"{ROOT}.quotas[{i}]" for i in range(len(keys))], "region")
 
 
 def quota_use(lz: LandingZone, accounts: list[AccountSpec]) -> tuple[tuple[QuotaUse, ...], list[Diagnostic]]:
@@ -118,18 +118,33 @@ def approved_models(
     return out
 
 
-@dataclass(frozen=True)
-class GuardrailsPlan:
-    effect: str
-    protect: bool
-    """Pulumi protect on accounts and a denyAction policy on deleting them; never a lock, which their
-    deployments and content filters would inherit."""
-    approved: dict[str, tuple[str, ...]]
-
-
-def guardrails_plan(lz: LandingZone, catalog: Catalog, today: dt.date) -> GuardrailsPlan:
+def guardrails_spec(lz: LandingZone, catalog: Catalog, today: dt.date) -> GuardrailsSpec:
     prod = lz.environment == "prod"
     effect = lz.guardrails.policy_effect or ("Deny" if prod else "Audit")
     protect = prod if lz.guardrails.protect is None else lz.guardrails.protect
     declared = frozenset((m.name, m.version) for t in lz.teams for m in t.models if m.already_deployed)
-    return GuardrailsPlan(effect, protect, approved_models(catalog, today, declared))
+    return GuardrailsSpec(
+        effect,
+        protect,
+        approved_models(catalog, today, declared),
+        approved_definition=naming.approved_models_definition(lz),
+        no_delete_definition=naming.no_account_delete_definition(lz) if protect else None,
+    )
+
+
+def alerts_spec(lz: LandingZone, emails: tuple[str, ...]) -> AlertsSpec:
+    return AlertsSpec(naming.action_group(lz), naming.action_group_short_name(lz), emails)
+
+
+def monitoring_spec(lz: LandingZone, accounts: list[AccountSpec], gateway: GatewaySpec | None) -> MonitoringSpec | None:
+    """Whether there is anything to monitor (an account of ours, or a gateway), and with what."""
+    mon = lz.monitoring
+    if not mon.enabled or not (any(not a.existing for a in accounts) or gateway is not None):
+        return None
+    return MonitoringSpec(
+        workspace_name=naming.workspace(lz),
+        existing_workspace_id=mon.workspace_id,
+        retention_days=mon.retention_days,
+        app_insights_name=naming.app_insights(lz) if gateway is not None else None,
+        thresholds=mon.alerts.model_dump(),
+    )

@@ -8,7 +8,8 @@ change tested in dev is not the change deployed in prod.
 from __future__ import annotations
 
 from infra.config import ROOT, LandingZone
-from infra.diagnostics import Diagnostic, warning
+from infra.diagnostics import Diagnostic, error, warning
+from infra.tenancy import profile
 
 MAX_LISTED = 5
 
@@ -19,11 +20,20 @@ def signature(lz: LandingZone) -> dict[str, object]:
         "contentFilters": sorted(f.name for f in lz.content_filters),
     }
     for t in lz.teams:
-        sig[f"team {t.name}"] = (
-            f"contentFilter={t.content_filter}, dataClassification={t.data_classification}, isolation={t.isolation}"
-        )
+        sig[f"team {t.name}"] = f"{profile(t)}, isolation={t.isolation}"
         sig[f"team {t.name} models"] = sorted(f"{m.name} {m.version}" for m in t.models)
     return sig
+
+
+def checks(lz: LandingZone) -> list[Diagnostic]:
+    if lz.allow_topology_drift and not lz.topology_drift_reason:
+        return [
+            error(
+                f"{ROOT}.topologyDriftReason",
+                "is required when allowTopologyDrift is true: say why this stack's topology differs from the others",
+            )
+        ]
+    return []
 
 
 def drift(lz: LandingZone, others: dict[str, LandingZone]) -> list[Diagnostic]:

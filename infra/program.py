@@ -30,9 +30,12 @@ from components import (
     PrivateEndpoint,
     TeamBudget,
 )
+from infra import naming
 from infra.config import GATEWAY_DNS_ZONE, PROJECT_ROOT, PROVISIONED_SKUS, ROOT
 from infra.diagnostics import Diagnostic, format_diagnostics
-from infra.topology import GATEWAY_SUBNET, PE_SUBNET, AccountSpec, TeamPlacement, Topology, decide, exposure
+from infra.naming import GATEWAY_SUBNET, PE_SUBNET
+from infra.specs import AccountSpec, TeamPlacement
+from infra.topology import Topology, decide, exposure
 
 PLAN_DATE_ENV = "AI_LANDING_ZONE_PLAN_DATE"
 """Plan as of this ISO date instead of today (set by ``python -m infra plan --date``)."""
@@ -98,30 +101,30 @@ class SharedServices:
 
 
 def declare_shared_services(topology: Topology, groups: dict[str, resources.ResourceGroup]) -> SharedServices:
-    cfg = topology.config
     alerts = None
-    if topology.budgets or topology.monitored:
+    if topology.alerts is not None:
         alerts = AlertActionGroup(
             "alerts",
             {
-                "action_group_name": f"ag-{cfg.name_prefix}-{cfg.environment}-alerts",
-                "short_name": f"ai-{cfg.environment}"[:12],
+                "action_group_name": topology.alerts.name,
+                "short_name": topology.alerts.short_name,
                 "resource_group_name": groups["platform"].name,
-                "emails": list(topology.action_group_emails),
+                "emails": list(topology.alerts.emails),
                 "tags": topology.tags,
             },
         ).action_group_id
     monitoring = None
-    if topology.monitored:
+    spec = topology.monitoring
+    if spec is not None:
         monitoring = Monitoring(
             "monitoring",
             {
-                "workspace_name": f"log-{cfg.name_prefix}-{cfg.environment}",
+                "workspace_name": spec.workspace_name,
                 "resource_group_name": groups["platform"].name,
                 "location": topology.location,
-                "retention_days": cfg.monitoring.retention_days,
-                **({"existing_workspace_id": cfg.monitoring.workspace_id} if cfg.monitoring.workspace_id else {}),
-                **({"app_insights_name": f"appi-{cfg.name_prefix}-{cfg.environment}"} if topology.gateway else {}),
+                "retention_days": spec.retention_days,
+                **({"existing_workspace_id": spec.existing_workspace_id} if spec.existing_workspace_id else {}),
+                **({"app_insights_name": spec.app_insights_name} if spec.app_insights_name else {}),
                 "tags": topology.tags,
             },
         )
@@ -132,19 +135,15 @@ def declare_guardrails(topology: Topology, groups: dict[str, resources.ResourceG
     """Policy on every resource group of the landing zone: keyless, private, identified, logged, approved models."""
     if not groups:
         return
-    cfg, plan = topology.config, topology.guardrails
+    spec = topology.guardrails
     Guardrails(
         "guardrails",
         {
-            "definition_name": f"alz-{cfg.name_prefix}-{cfg.environment}-approved-models",
+            "definition_name": spec.approved_definition,
             "scopes": {key: rg.id for key, rg in groups.items()},
-            "effect": plan.effect,
-            "approved_models": {name: list(versions) for name, versions in plan.approved.items()},
-            **(
-                {"protect_accounts": f"alz-{cfg.name_prefix}-{cfg.environment}-no-account-delete"}
-                if plan.protect
-                else {}
-            ),
+            "effect": spec.effect,
+            "approved_models": {name: list(versions) for name, versions in spec.approved.items()},
+            **({"protect_accounts": spec.no_delete_definition} if spec.no_delete_definition else {}),
         },
     )
 
@@ -185,7 +184,7 @@ def declare_gateway(
         inbound = PrivateEndpoint(
             "gateway-inbound",
             {
-                "endpoint_name": f"pe-{plan.name}",
+                "endpoint_name": naming.private_endpoint(plan.name),
                 "resource_group_name": groups["platform"].name,
                 "location": plan.region,
                 "subnet_id": net.subnet_ids[plan.region],
@@ -334,16 +333,10 @@ def declare_network(topology: Topology, groups: dict[str, resources.ResourceGrou
         zone_ids = {z: dns.zone_ids.apply(lambda ids, z=z: ids[z]) for z in plan.zones}
     elif plan.dns_mode == "hub":
         zone_ids = dict(plan.hub_zone_ids)
-    gateway_subnets: dict[str, pulumi.Input[str]] = {
-        name: r.gateway_subnet_id for name, r in topology.config.network.regions.items() if r.gateway_subnet_id
-    }
-    gateway_subnets.update(
-        {
-            r: v.subnet_ids.apply(lambda ids: ids[GATEWAY_SUBNET])
-            for r, v in vnets.items()
-            if any(sn.name == GATEWAY_SUBNET for sn in next(x for x in plan.vnets if x.region == r).subnets)
-        }
-    )
+    gateway_subnets: dict[str, pulumi.Input[str]] = dict(plan.existing_gateway_subnets)
+    for v in plan.vnets:
+        if any(sn.name == GATEWAY_SUBNET for sn in v.subnets):
+            gateway_subnets[v.region] = vnets[v.region].subnet_ids.apply(lambda ids: ids[GATEWAY_SUBNET])
     return DeclaredNetwork(subnet_ids, vnet_ids, zone_ids, plan.dns_mode, gateway_subnets)
 
 
@@ -352,7 +345,6 @@ def declare_budgets(
 ) -> dict[str, pulumi.Output[str]]:
     if not topology.budgets:
         return {}
-    cfg = topology.config
     subscription = groups["platform"].id.apply(lambda rid: "/".join(rid.split("/")[:3]))
     ids = {}
     for b in topology.budgets:
@@ -368,7 +360,7 @@ def declare_budgets(
                     for n in b.notifications
                 ],
                 "contact_emails": list(b.contacts),
-                "contact_roles": list(cfg.budgets.contact_roles),
+                "contact_roles": list(b.contact_roles),
                 "action_group_ids": [shared.action_group_id],
                 "resource_ids": [accounts[k]["id"] for k in b.account_keys],
                 "resource_group_names": list(b.resource_group_names),
@@ -501,7 +493,7 @@ def _declare_account(
                 "resource_group_name": rg_name,
                 "workspace_id": shared.monitoring.workspace_id,
                 "action_group_id": shared.action_group_id,
-                "thresholds": topology.config.monitoring.alerts.model_dump(),
+                "thresholds": topology.monitoring.thresholds,
                 "provisioned": any(d.sku in PROVISIONED_SKUS for d in spec.deployments),
                 "tags": spec.tags,
             },
@@ -511,7 +503,7 @@ def _declare_account(
         endpoint = PrivateEndpoint(
             spec.key,
             {
-                "endpoint_name": f"pe-{spec.name}",
+                "endpoint_name": naming.private_endpoint(spec.name),
                 "resource_group_name": rg_name,
                 "location": spec.region,
                 "subnet_id": net.subnet_ids[spec.region],
@@ -520,7 +512,8 @@ def _declare_account(
                 "private_dns_zone_ids": [net.zone_ids[z] for z in spec.dns_zones if z in net.zone_ids],
                 "tags": spec.tags,
             },
-            opts=pulumi.ResourceOptions(depends_on=[deployments.last or account.account]),
+            # A component stands for its children: every deployment, and the account itself.
+            opts=pulumi.ResourceOptions(depends_on=[deployments, account]),
         )
         outputs["privateEndpointId"] = endpoint.private_endpoint_id
     return {

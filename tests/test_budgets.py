@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from infra.config import parse
 from infra.plan import make_plan
 from infra.render import markdown, text
 from infra.topology import decide
+from tests.conftest import errors_of
 from tests.helpers import PLAN_DATE, minimal_landing_zone, of_type, team, write_stack
 
 BUDGET = "azure-native:consumption:Budget"
@@ -28,8 +28,7 @@ def budgets(plan) -> dict[str, object]:
 
 
 def errors(**lz) -> dict[str, str]:
-    _, diags = parse(minimal_landing_zone(**lz), today=PLAN_DATE)
-    return {d.path: d.message for d in diags if d.severity == "error"}
+    return errors_of(minimal_landing_zone(**lz))
 
 
 def diagnostics(**lz):
@@ -97,29 +96,31 @@ def test_dedicated_team_budget_counts_only_its_accounts(tmp_path):
     }
 
 
-def _effective(old: dict, new: dict, ignore: list[str]) -> dict:
-    """What the engine sends for an existing resource: ignored paths keep their old value."""
-    out = {**new}
-    for path in ignore:
-        head, _, rest = path.partition(".")
-        if rest:
-            out[head] = {**new.get(head, {}), rest: old[head][rest]}
-        else:
-            out[head] = old[head]
-    return out
+def _changed_paths(old, new, prefix: str = "") -> set[str]:
+    """Dotted input paths whose values differ between two plans of the same resource."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out: set[str] = set()
+        for key in old.keys() | new.keys():
+            out |= _changed_paths(old.get(key), new.get(key), f"{prefix}.{key}" if prefix else key)
+        return out
+    return set() if old == new else {prefix}
 
 
 def test_planning_in_a_later_month_keeps_the_existing_budgets_start_date(tmp_path):
-    november = budgets(plan_for(tmp_path, today=dt.date(2026, 11, 21)))["budget-contoso-dev-team-a"]
-    december = budgets(plan_for(tmp_path, today=dt.date(2026, 12, 3)))["budget-contoso-dev-team-a"]
-    # a fresh budget would start in December...
-    assert december.inputs["timePeriod"]["startDate"] == "2026-12-01T00:00:00Z"
-    # ...but the budget ignores start date changes, so the existing one keeps November's,
-    assert december.ignore_changes == november.ignore_changes == ["timePeriod.startDate"]
-    effective = _effective(november.inputs, december.inputs, december.ignore_changes)
-    assert effective["timePeriod"]["startDate"] == "2026-11-01T00:00:00Z"
-    # and nothing else differs: `pulumi up` in December sends no update at all.
-    assert effective == november.inputs
+    """Guards the start-date trap: each month's plan moves startDate; only ignoreChanges keeps `pulumi up` quiet."""
+    november = budgets(plan_for(tmp_path, today=dt.date(2026, 11, 21), budgets=ENV_BUDGET))
+    december = budgets(plan_for(tmp_path, today=dt.date(2026, 12, 3), budgets=ENV_BUDGET))
+    assert set(november) == set(december) == {"budget-contoso-dev", "budget-contoso-dev-team-a"}
+    for name, old in november.items():
+        new = december[name]
+        assert new.urn == old.urn  # the same budget, updated in place
+        assert old.inputs["timePeriod"]["startDate"] == "2026-11-01T00:00:00Z"
+        # a fresh budget would start in December: that is the one input that changes...
+        assert new.inputs["timePeriod"]["startDate"] == "2026-12-01T00:00:00Z"
+        assert _changed_paths(old.inputs, new.inputs) == {"timePeriod.startDate"}, name
+        # ...and the planned budget tells the engine to ignore it, so the existing one keeps November's.
+        assert "timePeriod.startDate" in new.ignore_changes, name
+        assert old.ignore_changes == new.ignore_changes
 
 
 def test_explicit_start_date(tmp_path):
@@ -142,7 +143,8 @@ def test_start_date_validation(start, message):
 
 
 def test_twelve_months_ahead_is_accepted():
-    assert errors(teams=[team("team-a", budget={"monthly": 10, "startDate": "2027-11-01"})]) == {}
+    budget = {"monthly": 10, "startDate": "2027-11-01", "contacts": ["a@contoso.com"]}
+    assert errors(teams=[team("team-a", budget=budget)]) == {}
 
 
 def test_quota_derived_from_budget_and_prices_worked_example():
@@ -210,7 +212,8 @@ def test_missing_budgets_in_prod_are_errors():
     errs = errors(environment="prod", teams=[team("team-a", budget=None)])
     assert errs["landingZone.teams[0].budget"].startswith("is required in prod")
     assert errs["landingZone.budgets.environment"].startswith("is required in prod")
-    assert errors(environment="dev", teams=[team("team-a", budget=None)]) == {}
+    alerts = {"actionGroupEmails": ["ops@contoso.com"]}  # the metric alerts still need someone to tell
+    assert errors(environment="dev", teams=[team("team-a", budget=None)], budgets=alerts) == {}
 
 
 @pytest.mark.parametrize(

@@ -11,12 +11,12 @@ import yaml
 from infra import catalog
 from infra.config import LandingZone, parse, stack_file_schema
 from infra.plan import PROJECT_ROOT
+from tests.conftest import errors_of
 from tests.helpers import minimal_landing_zone
 
 
 def messages(raw) -> dict[str, str]:
-    lz, diags = parse(raw)
-    return {d.path: d.message for d in diags if d.severity == "error"}
+    return errors_of(raw)
 
 
 def test_minimal_config_parses_with_secure_defaults():

@@ -7,9 +7,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from components.gateway_policy import render_api_policy
-from infra.config import parse
 from infra.plan import _plain, make_plan
 from infra.topology import decide
+from tests.conftest import errors_of
 from tests.helpers import PLAN_DATE, minimal_landing_zone, of_type, private_network, team, write_stack
 
 BACKEND = "azure-native:apimanagement:Backend"
@@ -288,8 +288,7 @@ def test_sku_and_network_validation(change, path, message):
         lz["environment"] = change["environment"]
     if change.get("no_gateway_subnet"):
         del lz["network"]["regions"]["swedencentral"]["vnet"]["gatewaySubnet"]
-    _, diags = parse(lz, today=PLAN_DATE)
-    errs = {d.path: d.message for d in diags if d.severity == "error"}
+    errs = errors_of(lz)
     assert path in errs, errs
     assert message in errs[path]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from infra.config import parse
 from infra.plan import make_plan
 from infra.render import markdown, text
+from tests.conftest import errors_of
 from tests.helpers import (
     ACCOUNT,
     DEPLOYMENT,
@@ -46,8 +46,7 @@ def plan_for(tmp_path, **lz):
 
 
 def errors(**lz) -> dict[str, str]:
-    _, diags = parse(minimal_landing_zone(**lz))
-    return {d.path: d.message for d in diags if d.severity == "error"}
+    return errors_of(minimal_landing_zone(**lz))
 
 
 def test_dns_create_mode(tmp_path):

@@ -8,7 +8,7 @@ import pytest
 
 from components.guardrails import BUILT_IN, allowed_models_rule
 from infra import catalog as catalog_mod
-from infra import topology as topology_mod
+from infra import tenancy
 from infra.config import PROJECT_ROOT
 from infra.operations import approved_models
 from infra.plan import make_plan
@@ -184,12 +184,12 @@ def test_stateful_urns_match_the_golden_list(prod):
 
 
 def test_the_golden_list_catches_a_deliberate_rename(monkeypatch):
-    original = topology_mod.account_groups
+    original = tenancy.account_groups
 
     def renamed(lz):  # a refactor that changes how account groups are keyed
         return [g.__class__(**{**g.__dict__, "key": g.key.replace("shared-", "pool-")}) for g in original(lz)]
 
-    monkeypatch.setattr(topology_mod, "account_groups", renamed)
+    monkeypatch.setattr(tenancy, "account_groups", renamed)
     plan = make_plan("prod", PLAN_DATE)
     assert plan.ok
     problems = compare(GOLDEN.read_text().split(), stateful_urns(plan.resources))

@@ -6,6 +6,7 @@ import yaml
 
 from infra.config import PROJECT_ROOT, parse
 from infra.parity import drift
+from tests.conftest import errors_of
 from tests.helpers import cli, minimal_landing_zone, stack_landing_zone, team, write_stack
 
 
@@ -17,8 +18,7 @@ def _write_team(tmp_path, rel: str, body) -> str:
 
 
 def _errors(raw, base) -> dict[str, str]:
-    _, diags = parse(raw, base)
-    return {d.path: d.message for d in diags if d.severity == "error"}
+    return errors_of(raw, base_dir=base)
 
 
 def test_team_files_join_inline_teams_in_order(tmp_path):
@@ -129,8 +129,7 @@ def test_topology_drift_warns_and_can_be_allowed_with_a_reason():
     assert diags == []
     (d,) = drift(allowed, {"prod": other})
     assert d.severity == "info" and "allowed: prod isolates team-a" in d.message
-    _, diags = parse(minimal_landing_zone(allowTopologyDrift=True))
-    assert [x.path for x in diags] == ["landingZone.topologyDriftReason"]
+    assert list(errors_of(minimal_landing_zone(allowTopologyDrift=True))) == ["landingZone.topologyDriftReason"]
 
 
 def test_model_version_drift_between_stacks_is_reported():

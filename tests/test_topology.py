@@ -6,27 +6,21 @@ import itertools
 
 import pytest
 
-from infra import catalog
-from infra.config import parse
-from infra.topology import Topology, build
+from infra.topology import Topology, decide
+from tests.conftest import errors_of
 from tests.helpers import PLAN_DATE, minimal_landing_zone, team
 
 STRICT = {"name": "strict", "prompt": {"hate": "Low"}}
 
 
 def topo(**lz) -> Topology:
-    model, diags = parse(minimal_landing_zone(**lz))
-    assert model is not None and not [d for d in diags if d.severity == "error"], diags
-    result = build(model, catalog.load(), PLAN_DATE)
-    assert not [d for d in result.diagnostics if d.severity == "error"], result.diagnostics
+    result, diags = decide(minimal_landing_zone(**lz), PLAN_DATE)
+    assert result is not None, diags
     return result
 
 
 def errors(**lz) -> dict[str, str]:
-    model, diags = parse(minimal_landing_zone(**lz))
-    if model is not None:
-        diags += build(model, catalog.load(), PLAN_DATE).diagnostics
-    return {d.path: d.message for d in diags if d.severity == "error"}
+    return errors_of(minimal_landing_zone(**lz))
 
 
 def accounts_of(t: Topology) -> dict[str, set[str]]:

@@ -1,0 +1,82 @@
+"""Pydantic's validation errors as diagnostics: the YAML path, and what is allowed there."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from infra.config.types import _PATTERNS
+from infra.diagnostics import Diagnostic, error, join_path, yaml_path
+
+
+def _allowed_keys(loc: tuple, root: Any) -> list[str] | None:
+    """The keys allowed at the model that owns ``loc[:-1]`` (for 'unknown key' hints)."""
+    model: Any = root
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = next((f for f in model.model_fields.values() if f.alias == part), None)
+        if field is None:
+            return None
+        model = _model_in(field.annotation)
+        if model is None:
+            return None
+    return sorted(f.alias for f in model.model_fields.values())
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation) if get_origin(annotation) is not None else ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+_TYPE_NAMES = {
+    "string_type": "a string",
+    "int_type": "an integer",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+}
+
+
+def _message(err: dict, root: Any) -> str:
+    kind, ctx, value = err["type"], err.get("ctx", {}), err.get("input")
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(tuple(err["loc"]), root)
+        hint = f"; allowed keys: {', '.join(allowed)}" if allowed else ""
+        return f"unknown key{hint}"
+    if kind == "literal_error":
+        return f"must be one of {ctx['expected']} (got {value!r})"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        op = {"greater_than_equal": ">=", "less_than_equal": "<=", "greater_than": ">", "less_than": "<"}[kind]
+        bound = next(iter(ctx.values()))
+        return f"must be {op} {bound} (got {value!r})"
+    if kind == "string_pattern_mismatch":
+        return f"{value!r} is not allowed: must be {_PATTERNS.get(ctx['pattern'], 'a match for ' + ctx['pattern'])}"
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length')} item(s)"
+    if kind == "string_too_short":
+        return f"needs at least {ctx.get('min_length')} character(s)"
+    if kind in ("too_long", "string_too_long"):
+        return f"allows at most {ctx.get('max_length')} item(s) or character(s)"
+    if kind in _TYPE_NAMES:
+        got = type(value).__name__
+        if kind == "string_type" and isinstance(value, (dt.date, int, float)):
+            return f'must be {_TYPE_NAMES[kind]}; YAML read {value} as a {got}: quote it, e.g. "{value}"'
+        return f"must be {_TYPE_NAMES[kind]} (got {got} {value!r})"
+    return err["msg"]
+
+
+def to_diagnostics(exc: ValidationError, prefix: str, root: Any) -> list[Diagnostic]:
+    return [
+        error(join_path(prefix, yaml_path(e["loc"])) if e["loc"] else prefix, _message(e, root)) for e in exc.errors()
+    ]

@@ -1,0 +1,41 @@
+"""Team files (``teamFiles``): one team per file, so CODEOWNERS can give each team its own."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from infra.config.errors import to_diagnostics
+from infra.config.models import Team
+from infra.config.types import _TEAM_FILE_PATTERN, ROOT
+from infra.diagnostics import Diagnostic, error, load_yaml, yaml_problem
+
+
+def load_team_files(raw: Any, base_dir: Path) -> tuple[list[tuple[Team, str]], list[Diagnostic]]:
+    """Teams from ``teamFiles``; errors name the file and the YAML path inside it."""
+    files = raw.get("teamFiles") if isinstance(raw, dict) else None
+    if not isinstance(files, list):
+        return [], []
+    teams, diags = [], []
+    for i, rel in enumerate(files):
+        if not isinstance(rel, str) or not re.match(_TEAM_FILE_PATTERN, rel):
+            continue  # the landingZone model reports the path itself
+        path = base_dir / rel
+        if not path.is_file():
+            diags.append(error(f"{ROOT}.teamFiles[{i}]", f"file {rel} not found (paths are relative to {base_dir})"))
+            continue
+        try:
+            doc = load_yaml(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            diags.append(error(rel, yaml_problem(exc)))
+            continue
+        prefix = f"{rel}:"
+        try:
+            teams.append((Team.model_validate(doc), prefix))
+        except ValidationError as exc:
+            diags += to_diagnostics(exc, prefix, Team)
+    return teams, diags

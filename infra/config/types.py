@@ -1,0 +1,129 @@
+"""The value types of the stack config: patterns with what to tell a person, closed sets, constants.
+
+Every pattern carries its meaning, so an error says what is allowed rather than quoting a regex.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+"""Where Pulumi.yaml lives; team file paths are relative to it."""
+
+ROOT = "landingZone"
+"""The config key inside the project namespace, and the root of every YAML path."""
+
+DeploymentSku = Literal[
+    "Standard",
+    "GlobalStandard",
+    "DataZoneStandard",
+    "ProvisionedManaged",
+    "GlobalProvisionedManaged",
+    "DataZoneProvisionedManaged",
+]
+PROVISIONED_SKUS = frozenset({"ProvisionedManaged", "GlobalProvisionedManaged", "DataZoneProvisionedManaged"})
+
+VersionUpgradeOption = Literal["OnceNewDefaultVersionAvailable", "OnceCurrentVersionExpired", "NoAutoUpgrade"]
+Severity = Literal["Low", "Medium", "High"]
+DEFAULT_CONTENT_FILTER = "default"
+BUILTIN_RAI_POLICY = "Microsoft.DefaultV2"
+
+# pattern -> what a person should be told when a value does not match it
+_PATTERNS: dict[str, str] = {}
+
+
+def _pattern(regex: str, meaning: str) -> Any:
+    _PATTERNS[regex] = meaning
+    return Field(pattern=regex)
+
+
+Slug = Annotated[
+    str,
+    _pattern(
+        r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$",
+        "a DNS-safe slug: 2-32 lowercase letters, digits and hyphens, starting with a letter, e.g. contoso-chat",
+    ),
+]
+# Account names become the custom subdomain, i.e. a DNS label.
+AccountName = Annotated[
+    str,
+    _pattern(
+        r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$",
+        "a DNS label: 2-64 lowercase letters, digits and hyphens, not starting or ending with a hyphen",
+    ),
+]
+ResourceGroupName = Annotated[
+    str,
+    _pattern(
+        r"^[-\w._()]{0,89}[-\w_()]$",
+        "a resource group name: 1-90 letters, digits, '-', '_', '.', '(' or ')', not ending with '.'",
+    ),
+]
+RegionName = Annotated[
+    str, _pattern(r"^[a-z][a-z0-9]{2,30}$", "an Azure region name in lower case without spaces, e.g. swedencentral")
+]
+ModelName = Annotated[str, _pattern(r"^[a-z0-9][a-z0-9.-]{0,63}$", "a model name as Azure lists it, e.g. gpt-4.1-mini")]
+DeploymentName = Annotated[
+    str,
+    _pattern(
+        r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+    ),
+]
+Guid = Annotated[
+    str,
+    _pattern(
+        r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+        "an Entra object ID (GUID), e.g. 00000000-0000-0000-0000-000000000000",
+    ),
+]
+Email = Annotated[str, _pattern(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", "an email address, e.g. ai-team@contoso.com")]
+# Segments never start with a dot, so neither "/" nor ".." can leave the project.
+_TEAM_FILE_PATTERN = r"^[\w-][\w.-]*(/[\w-][\w.-]*)*\.ya?ml$"
+TeamFile = Annotated[
+    str,
+    _pattern(
+        _TEAM_FILE_PATTERN,
+        "a .yaml path relative to the project root, without '..', e.g. teams/contoso-chat.yaml",
+    ),
+]
+# ASCII classes: Unicode \w makes these patterns too big for pydantic's regex engine.
+_ARM = r"^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-A-Za-z0-9_.()]{1,90}/providers/"
+SubnetId = Annotated[
+    str,
+    _pattern(
+        _ARM + r"Microsoft\.Network/virtualNetworks/[A-Za-z0-9_.-]{2,64}/subnets/[A-Za-z0-9_.-]{1,80}$",
+        "a subnet resource ID: /subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.Network/"
+        "virtualNetworks/<vnet>/subnets/<subnet>",
+    ),
+]
+PrivateDnsZoneId = Annotated[
+    str,
+    _pattern(
+        _ARM + r"Microsoft\.Network/privateDnsZones/[A-Za-z0-9_.-]{1,253}$",
+        "a private DNS zone resource ID: /subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.Network/"
+        "privateDnsZones/<zone>",
+    ),
+]
+PrivateDnsZone = Literal[
+    "privatelink.openai.azure.com",
+    "privatelink.cognitiveservices.azure.com",
+    "privatelink.services.ai.azure.com",
+    "privatelink.azure-api.net",
+]
+GATEWAY_DNS_ZONE = "privatelink.azure-api.net"
+"""The zone of API Management's inbound private endpoint (sub-resource ``Gateway``)."""
+WorkspaceId = Annotated[
+    str,
+    _pattern(
+        _ARM + r"Microsoft\.OperationalInsights/workspaces/[A-Za-z0-9-]{4,63}$",
+        "a Log Analytics workspace resource ID: /subscriptions/<guid>/resourceGroups/<rg>/providers/"
+        "Microsoft.OperationalInsights/workspaces/<name>",
+    ),
+]
+DataClassification = Literal["public", "general", "confidential", "highly-confidential"]
+Environment = Annotated[str, _pattern(r"^[a-z][a-z0-9]{1,9}$", "2-10 lowercase letters and digits, e.g. dev or prod")]
+NamePrefix = Annotated[str, _pattern(r"^[a-z][a-z0-9]{1,11}$", "2-12 lowercase letters and digits, e.g. contoso")]
+TagValue = Annotated[str, Field(max_length=256)]

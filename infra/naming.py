@@ -1,0 +1,87 @@
+"""Every Azure name the landing zone gives, in one place.
+
+Names are identity: Azure keys resources by them, and a changed name is a new resource (a replacement, for an
+account a soft-deleted name). The golden lists in ``tests/golden`` guard the URNs they make.
+"""
+
+from __future__ import annotations
+
+from infra.config import LandingZone
+
+MAX_ACCOUNT_NAME = 64
+PE_SUBNET = "snet-private-endpoints"
+GATEWAY_SUBNET = "snet-gateway"
+
+
+def _base(lz: LandingZone) -> str:
+    return f"{lz.name_prefix}-{lz.environment}"
+
+
+def platform_resource_group(lz: LandingZone) -> str:
+    return lz.resource_group.name or f"rg-{_base(lz)}"
+
+
+def team_resource_group(lz: LandingZone, team: str) -> str:
+    """distributed tenancy: each team's own resource group."""
+    return f"{platform_resource_group(lz)}-{team}"
+
+
+def account(lz: LandingZone, group_suffix: str, region: str) -> str:
+    """Also the default custom subdomain, so globally unique: hence the prefix."""
+    return f"oai-{_base(lz)}-{group_suffix}-{region}"
+
+
+def deployment(team: str, model: str) -> str:
+    """The default deployment name; identical in every region, so failover keeps the request's path."""
+    return f"{team}-{model}"
+
+
+def vnet(lz: LandingZone, region: str) -> str:
+    return f"vnet-{_base(lz)}-{region}"
+
+
+def private_endpoint(target_name: str) -> str:
+    return f"pe-{target_name}"
+
+
+def api_management(lz: LandingZone) -> str:
+    """The gateway's host name, <name>.azure-api.net: globally unique."""
+    return f"apim-{_base(lz)}"
+
+
+def pool(group: str) -> str:
+    return f"pool-{group}"
+
+
+def api_path(group: str) -> str:
+    """Ends in ``openai``: the SDKs append ``/openai/...`` to the endpoint they are given."""
+    return f"{group}/openai"
+
+
+def budget(lz: LandingZone, key: str) -> str:
+    return f"budget-{_base(lz)}" + ("" if key == "environment" else f"-{key}")
+
+
+def action_group(lz: LandingZone) -> str:
+    return f"ag-{_base(lz)}-alerts"
+
+
+def action_group_short_name(lz: LandingZone) -> str:
+    """Azure allows 12 characters: it is the sender of SMS and e-mail."""
+    return f"ai-{lz.environment}"[:12]
+
+
+def workspace(lz: LandingZone) -> str:
+    return f"log-{_base(lz)}"
+
+
+def app_insights(lz: LandingZone) -> str:
+    return f"appi-{_base(lz)}"
+
+
+def approved_models_definition(lz: LandingZone) -> str:
+    return f"alz-{_base(lz)}-approved-models"
+
+
+def no_account_delete_definition(lz: LandingZone) -> str:
+    return f"alz-{_base(lz)}-no-account-delete"

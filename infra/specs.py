@@ -1,0 +1,279 @@
+"""The decisions, as frozen data: what each slice decides and the program declares.
+
+Specs hold no config and no Pulumi. Every slice (``infra.network``, ``infra.tenancy``, ``infra.gateway``,
+``infra.costs``, ``infra.operations``) builds its own and reads the others', so they live here, below all of
+them: no slice imports another's module for a type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from infra.config import BUILTIN_RAI_POLICY, ContentFilter, Notification
+
+
+@dataclass(frozen=True)
+class DeploymentSpec:
+    name: str
+    """Azure deployment name: identical in every region so that gateway failover keeps the path."""
+    team: str
+    model_format: str
+    model_name: str
+    model_version: str
+    sku: str
+    capacity: int
+    version_upgrade_option: str
+    content_filter: str | None
+    """Name of a custom filter created on the account, or None for the built-in policy."""
+    path: str
+    """YAML path of the request that asked for it."""
+    explicit_name: bool = False
+    only_regions: tuple[str, ...] | None = None
+    capacity_by_region: tuple[tuple[str, int], ...] = ()
+    already_deployed: bool = False
+    """Deployed under Azure's existing-customer exception for a Deprecated version."""
+
+    def in_region(self, region: str) -> DeploymentSpec | None:
+        """This deployment as the account of ``region`` holds it, or None where it is not deployed."""
+        if self.only_regions is not None and region not in self.only_regions:
+            return None
+        capacity = dict(self.capacity_by_region).get(region, self.capacity)
+        return self if capacity == self.capacity else replace(self, capacity=capacity)
+
+    @property
+    def rai_policy_name(self) -> str:
+        return self.content_filter or BUILTIN_RAI_POLICY
+
+
+@dataclass(frozen=True)
+class PrincipalAccess:
+    """One role assignment: Cognitive Services OpenAI User for a principal on an account."""
+
+    principal_id: str
+    principal_type: str
+    teams: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SubnetSpec:
+    name: str
+    cidr: str
+    delegation: str | None = None
+    security_rules: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True)
+class VnetSpec:
+    region: str
+    name: str
+    address_space: str
+    subnets: tuple[SubnetSpec, ...]
+    """The private endpoint subnet first."""
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    mode: str
+    public_network_access: str
+    allowed_ips: tuple[str, ...]
+    bypass: str
+    private_endpoints: bool
+    dns_mode: str
+    zones: tuple[str, ...]
+    """Private DNS zones the stack's endpoints need."""
+    hub_zone_ids: dict[str, str]
+    vnets: tuple[VnetSpec, ...]
+    """VNets to create."""
+    existing_subnets: dict[str, str]
+    """region -> private endpoint subnet ID supplied by a connectivity team."""
+    existing_gateway_subnets: dict[str, str] = field(default_factory=dict)
+    """region -> gateway subnet ID supplied by a connectivity team."""
+
+    @property
+    def existing_vnet_ids(self) -> tuple[str, ...]:
+        return tuple(sorted({sid.split("/subnets/")[0] for sid in self.existing_subnets.values()}))
+
+
+@dataclass(frozen=True)
+class ResourceGroupSpec:
+    key: str
+    name: str
+    location: str
+    team: str | None
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True)
+class AccountSpec:
+    key: str
+    """Stable logical name; also the prefix of every child's logical name."""
+    name: str
+    region: str
+    role: str
+    kind: str
+    sku: str
+    custom_subdomain: str
+    resource_group: str
+    """Key of a ``ResourceGroupSpec``, or the name of the existing account's resource group."""
+    existing: bool
+    group: str
+    """Account group: ``shared-<filter>-<classification>`` or ``team-<team>``."""
+    tenancy: Literal["shared", "dedicated"]
+    deployments: tuple[DeploymentSpec, ...]
+    content_filters: tuple[ContentFilter, ...]
+    teams: tuple[str, ...]
+    access: tuple[PrincipalAccess, ...]
+    tags: dict[str, str]
+    reason: str
+    """Why these teams' deployments landed on this account, shown in the plan."""
+    dns_zones: tuple[str, ...] = ()
+    private_endpoint: bool = False
+
+
+@dataclass(frozen=True)
+class TeamPlacement:
+    name: str
+    cost_center: str
+    owners: tuple[str, ...]
+    group: str
+    tenancy: Literal["shared", "dedicated"]
+    shared_with: tuple[str, ...]
+    accounts: tuple[str, ...]
+    """Keys of the accounts that hold the team's deployments (one per region)."""
+    reason: str
+
+
+@dataclass(frozen=True)
+class PoolMember:
+    account: str
+    """Account key; its backend is named after it."""
+    region: str
+    priority: int
+    """1 for the primary region, 2, 3 ... for secondaries in config order: lower priorities get traffic
+    only when every higher one is tripped."""
+    weight: int
+
+
+@dataclass(frozen=True)
+class TeamRoute:
+    team: str
+    caller_app_ids: tuple[str, ...]
+    subscription_key: bool
+    tokens_per_minute: int | None
+    monthly_tokens: int | None
+
+
+@dataclass(frozen=True)
+class GatewayApi:
+    group: str
+    """The account group behind this API; its pool and path are named after it."""
+    pool: str
+    path: str
+    members: tuple[PoolMember, ...]
+    teams: tuple[TeamRoute, ...]
+
+
+@dataclass(frozen=True)
+class GatewaySpec:
+    name: str
+    sku: str
+    capacity: int
+    region: str
+    network: str
+    """integration (outbound VNet, public endpoint), injection (Internal VNet mode), or none (public, calling
+    public account endpoints)."""
+    tenant_id: str
+    audiences: tuple[str, ...]
+    publisher_email: str
+    publisher_name: str
+    failure_count: int
+    interval: str
+    trip_duration: str
+    apis: tuple[GatewayApi, ...]
+    private_endpoint: bool = False
+    """An inbound private endpoint (sub-resource Gateway) in the gateway's region."""
+    public_network_access: str = "Enabled"
+
+
+@dataclass(frozen=True)
+class QuotaUse:
+    region: str
+    model: str
+    sku: str
+    total: int
+    quota: int | None
+    contributors: tuple[str, ...]
+    """``account/deployment: capacity`` for each deployment that counts."""
+
+
+@dataclass(frozen=True)
+class GuardrailsSpec:
+    effect: str
+    protect: bool
+    """Pulumi protect on accounts and a denyAction policy on deleting them; never a lock, which their
+    deployments and content filters would inherit."""
+    approved: dict[str, tuple[str, ...]]
+    approved_definition: str = ""
+    """Name of the allowed-models policy definition."""
+    no_delete_definition: str | None = None
+    """Name of the deny-delete policy definition, where accounts are protected."""
+
+
+@dataclass(frozen=True)
+class BudgetSpec:
+    key: str
+    """``environment`` or the team name; also the logical name."""
+    name: str
+    team: str | None
+    amount: float
+    start_date: str
+    """ISO date, the first of a month."""
+    notifications: tuple[Notification, ...]
+    contacts: tuple[str, ...]
+    scope: Literal["subscription", "resourceGroup"]
+    resource_group: str | None
+    """Key of the scope's resource group (resourceGroup scope)."""
+    resource_group_names: tuple[str, ...] = ()
+    """subscription scope: only these resource groups count."""
+    account_keys: tuple[str, ...] = ()
+    """Only these accounts count (a dedicated team inside the platform resource group)."""
+    why: str = ""
+    contact_roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TeamCost:
+    team: str
+    budget: float | None
+    notifications: str
+    shared: bool
+    monthly_tokens: int | None
+    tokens_per_minute: int | None
+    quota_source: Literal["explicit", "derived", "none"]
+    price_per_million: float | None
+    """Capacity-weighted blended list price of the team's standard deployments."""
+    requested_tpm: int
+    committed_monthly: float
+    """Pay-as-you-go PTU cost of the team's provisioned deployments in all regions, per month."""
+
+
+@dataclass(frozen=True)
+class AlertsSpec:
+    """The action group every budget and metric alert calls."""
+
+    name: str
+    short_name: str
+    emails: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MonitoringSpec:
+    """Log Analytics (created here, or an existing one) and, with a gateway, Application Insights."""
+
+    workspace_name: str
+    existing_workspace_id: str | None
+    retention_days: int
+    app_insights_name: str | None
+    thresholds: dict[str, int]
+    """Per-account metric alert thresholds (``monitoring.alerts``)."""

@@ -1,0 +1,335 @@
+"""The tenancy slice: which teams share which account, the accounts per region, their deployments, and who
+may call them. Plain Python, no Pulumi.
+
+- shared: one account per region per governance profile (content filter + data classification). Teams with
+  the same profile share it; a team with ``isolation: dedicated`` gets its own, in the platform resource group.
+- distributed: every team gets its own resource group and account per region.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from infra import catalog as catalog_mod
+from infra import naming
+from infra import network as network_mod
+from infra.config import DEFAULT_CONTENT_FILTER, PROVISIONED_SKUS, ROOT, LandingZone, Team
+from infra.diagnostics import Diagnostic, error, join_path
+from infra.specs import AccountSpec, DeploymentSpec, NetworkSpec, PrincipalAccess, ResourceGroupSpec, TeamPlacement
+
+
+def checks(lz: LandingZone) -> list[Diagnostic]:
+    """One primary region; unique region, team and filter names; references to filters and regions resolve."""
+    out: list[Diagnostic] = []
+    primaries = [i for i, r in enumerate(lz.regions) if r.role == "primary"]
+    if len(primaries) != 1:
+        out.append(error(f"{ROOT}.regions", f"needs exactly one region with role: primary (found {len(primaries)})"))
+    out += duplicates([r.name for r in lz.regions], [f"{ROOT}.regions[{i}]" for i in range(len(lz.regions))], "name")
+    out += duplicates([t.name for t in lz.teams], [lz.team_path(i) for i in range(len(lz.teams))], "name")
+    filter_paths = [f"{ROOT}.contentFilters[{i}]" for i in range(len(lz.content_filters))]
+    out += duplicates([f.name for f in lz.content_filters], filter_paths, "name")
+    out += _region_refs(lz)
+    filters = {f.name for f in lz.content_filters}
+    if DEFAULT_CONTENT_FILTER in filters:
+        i = next(i for i, f in enumerate(lz.content_filters) if f.name == DEFAULT_CONTENT_FILTER)
+        out.append(
+            error(f"{ROOT}.contentFilters[{i}].name", "'default' means the built-in Microsoft.DefaultV2: pick another")
+        )
+    for i, team in enumerate(lz.teams):
+        if team.content_filter != DEFAULT_CONTENT_FILTER and team.content_filter not in filters:
+            choices = ", ".join([DEFAULT_CONTENT_FILTER, *sorted(filters)])
+            out.append(
+                error(
+                    join_path(lz.team_path(i), "contentFilter"),
+                    f"unknown content filter {team.content_filter!r}; use one of: {choices}"
+                    " (or add it under landingZone.contentFilters)",
+                )
+            )
+    return out
+
+
+def _region_refs(lz: LandingZone) -> list[Diagnostic]:
+    names, out = {r.name for r in lz.regions}, []
+    for t, team in enumerate(lz.teams):
+        for m, model in enumerate(team.models):
+            path = join_path(lz.team_path(t), f"models[{m}]")
+            for key, values in (("capacityByRegion", list(model.capacity_by_region)), ("regions", model.regions or [])):
+                for value in values:
+                    if value not in names:
+                        out.append(
+                            error(
+                                f"{path}.{key}", f"{value!r} is not a region of this stack ({', '.join(sorted(names))})"
+                            )
+                        )
+    return out
+
+
+def duplicates(names: list[str], paths: list[str], key: str) -> list[Diagnostic]:
+    seen: dict[str, str] = {}
+    out = []
+    for name, path in zip(names, paths, strict=True):
+        if name in seen:
+            out.append(error(join_path(path, key), f"duplicate {key} {name!r} (first at {seen[name]})"))
+        else:
+            seen[name] = path
+    return out
+
+
+@dataclass(frozen=True)
+class AccountGroup:
+    key: str
+    tenancy: Literal["shared", "dedicated"]
+    members: tuple[int, ...]
+    content_filter: str
+    data_classification: str
+    why: str
+
+
+def profile(team: Team) -> str:
+    return f"contentFilter={team.content_filter}, dataClassification={team.data_classification}"
+
+
+def account_groups(lz: LandingZone) -> list[AccountGroup]:
+    """Which teams share an account. Teams with different profiles never do."""
+
+    def own(i: int, t: Team, why: str) -> AccountGroup:
+        return AccountGroup(f"team-{t.name}", "dedicated", (i,), t.content_filter, t.data_classification, why)
+
+    if lz.tenancy == "distributed":
+        why = "tenancy: distributed gives every team its own resource group and accounts"
+        return [own(i, t, why) for i, t in enumerate(lz.teams)]
+    groups: list[AccountGroup] = []
+    by_profile: dict[tuple[str, str], list[int]] = {}
+    for i, t in enumerate(lz.teams):
+        if t.isolation == "dedicated":
+            groups.append(own(i, t, "isolation: dedicated"))
+        else:
+            by_profile.setdefault((t.content_filter, t.data_classification), []).append(i)
+    for (content_filter, classification), members in by_profile.items():
+        key = f"shared-{content_filter}-{classification}"
+        why = "same governance profile"
+        groups.append(AccountGroup(key, "shared", tuple(members), content_filter, classification, why))
+    return sorted(groups, key=lambda g: g.key)
+
+
+def requested_deployments(
+    lz: LandingZone, catalog: catalog_mod.Catalog, today: dt.date
+) -> tuple[list[list[DeploymentSpec]], list[Diagnostic]]:
+    """Per team, the deployments it asks for, checked against the catalog."""
+    diags: list[Diagnostic] = []
+    deployments_of: list[list[DeploymentSpec]] = []
+    for t, team in enumerate(lz.teams):
+        custom = None if team.content_filter == DEFAULT_CONTENT_FILTER else team.content_filter
+        mine = []
+        for m, req in enumerate(team.models):
+            path = join_path(lz.team_path(t), f"models[{m}]")
+            diags += catalog_mod.check_model(req, path, catalog, today)
+            info = catalog.models.get(req.name)
+            mine.append(
+                DeploymentSpec(
+                    name=req.deployment_name or naming.deployment(team.name, req.name),
+                    team=team.name,
+                    model_format=info.format if info else "OpenAI",
+                    model_name=req.name,
+                    model_version=req.version,
+                    sku=req.sku,
+                    capacity=req.capacity,
+                    version_upgrade_option=catalog_mod.upgrade_option(req),
+                    already_deployed=req.already_deployed,
+                    content_filter=custom,
+                    path=path,
+                    explicit_name=req.deployment_name is not None,
+                    only_regions=tuple(req.regions) if req.regions is not None else None,
+                    capacity_by_region=tuple(sorted(req.capacity_by_region.items())),
+                )
+            )
+        deployments_of.append(mine)
+
+    return deployments_of, diags
+
+
+@dataclass(frozen=True)
+class Accounts:
+    accounts: tuple[AccountSpec, ...]
+    resource_groups: dict[str, ResourceGroupSpec]
+    """The ones accounts need, by key."""
+    team_accounts: dict[int, list[str]]
+    """Team index -> keys of its accounts."""
+    platform: ResourceGroupSpec
+
+
+def accounts(
+    lz: LandingZone,
+    groups: list[AccountGroup],
+    deployments_of: list[list[DeploymentSpec]],
+    network: NetworkSpec,
+    catalog: catalog_mod.Catalog,
+) -> tuple[Accounts, list[Diagnostic]]:
+    """An account per group and region (or the existing one), with its deployments, filters and access."""
+    diags: list[Diagnostic] = []
+    primary = lz.primary_region
+    base_tags = base_tags_of(lz)
+    platform_rg = ResourceGroupSpec("platform", naming.platform_resource_group(lz), primary, None, base_tags)
+    diags += _single_group_checks(lz, groups)
+    filters = {f.name: f for f in lz.content_filters}
+    resource_groups: dict[str, ResourceGroupSpec] = {}
+    accounts: list[AccountSpec] = []
+    team_accounts: dict[int, list[str]] = {}
+    for group in groups:
+        teams = [lz.teams[i] for i in group.members]
+        tags = dict(base_tags)
+        if group.tenancy == "dedicated":
+            tags.update(team=teams[0].name, costCenter=teams[0].cost_center)
+        if lz.tenancy == "distributed":
+            name = naming.team_resource_group(lz, teams[0].name)
+            rg = ResourceGroupSpec(f"team-{teams[0].name}", name, primary, teams[0].name, tags)
+        else:
+            rg = platform_rg
+        suffix = group.key.removeprefix("team-")
+        deployments = tuple(d for i in group.members for d in deployments_of[i])
+        content_filters = (filters[group.content_filter],) if group.content_filter in filters else ()
+        for region in lz.regions:
+            existing = region.existing_account
+            name = existing.name if existing else naming.account(lz, suffix, region.name)
+            if not existing and len(name) > naming.MAX_ACCOUNT_NAME:
+                diags.append(
+                    error(
+                        f"{ROOT}.namePrefix",
+                        f"account name {name} would be {len(name)} characters; Azure allows {naming.MAX_ACCOUNT_NAME}:"
+                        " shorten namePrefix, the environment, the team or content filter name",
+                    )
+                )
+            if not existing:
+                resource_groups.setdefault(rg.key, rg)
+            account = AccountSpec(
+                key=f"{group.key}-{region.name}",
+                name=name,
+                region=region.name,
+                role=region.role,
+                kind=lz.account.kind,
+                sku=lz.account.sku,
+                custom_subdomain=region.custom_subdomain or name,
+                resource_group=existing.resource_group if existing else rg.key,
+                existing=existing is not None,
+                group=group.key,
+                tenancy=group.tenancy,
+                deployments=tuple(x for d in deployments if (x := d.in_region(region.name)) is not None),
+                content_filters=content_filters,
+                teams=tuple(t.name for t in teams),
+                access=_access(teams),
+                tags=tags,
+                reason=_account_reason(group, teams) + (" (existing account, not managed here)" if existing else ""),
+                dns_zones=network_mod.required_zones(lz.account.kind),
+                private_endpoint=network.private_endpoints and not existing,
+            )
+            diags += _account_limits(account, catalog)
+            accounts.append(account)
+            for i in group.members:
+                team_accounts.setdefault(i, []).append(account.key)
+
+    return Accounts(tuple(accounts), resource_groups, team_accounts, platform_rg), diags
+
+
+def base_tags_of(lz: LandingZone) -> dict[str, str]:
+    return {"environment": lz.environment, "landingZone": lz.name_prefix, "managedBy": "pulumi", **lz.tags}
+
+
+def placements(lz: LandingZone, groups: list[AccountGroup], team_accounts: dict[int, list[str]]):
+    return tuple(
+        _placement(lz, i, next(g for g in groups if i in g.members), team_accounts.get(i, []))
+        for i in range(len(lz.teams))
+    )
+
+
+def _access(teams: list[Team]) -> tuple[PrincipalAccess, ...]:
+    """One assignment per principal per account: a principal shared by two teams is granted once."""
+    by_principal: dict[str, tuple[str, list[str]]] = {}
+    for team in teams:
+        for p in team.principals:
+            by_principal.setdefault(p.id.lower(), (p.type, []))[1].append(team.name)
+    return tuple(PrincipalAccess(pid, ptype, tuple(names)) for pid, (ptype, names) in sorted(by_principal.items()))
+
+
+def _account_reason(group: AccountGroup, teams: list[Team]) -> str:
+    names = ", ".join(t.name for t in teams)
+    if group.tenancy == "dedicated":
+        return f"dedicated to {names}: {group.why}"
+    prof = profile(teams[0])
+    if len(teams) == 1:
+        return f"shared account for governance profile ({prof}); only {names} has this profile so far"
+    return f"shared by {names}: same governance profile ({prof})"
+
+
+def _placement(lz: LandingZone, index: int, group: AccountGroup, accounts: list[str]) -> TeamPlacement:
+    team = lz.teams[index]
+    others = tuple(lz.teams[i].name for i in group.members if i != index)
+    if group.tenancy == "dedicated":
+        reason = f"dedicated: {group.why}"
+    elif others:
+        reason = f"shared with {', '.join(others)}: same governance profile ({profile(team)})"
+    else:
+        reason = f"shared account of its governance profile ({profile(team)}); no other team has it yet"
+    return TeamPlacement(
+        name=team.name,
+        cost_center=team.cost_center,
+        owners=tuple(team.owners),
+        group=group.key,
+        tenancy=group.tenancy,
+        shared_with=others,
+        accounts=tuple(accounts),
+        reason=reason,
+    )
+
+
+def _single_group_checks(lz: LandingZone, groups: list[AccountGroup]) -> list[Diagnostic]:
+    """A region's existing account or custom subdomain names one account: fine only with one account group."""
+    if len(groups) <= 1:
+        return []
+    out = []
+    for i, region in enumerate(lz.regions):
+        for key, value in (("existingAccount", region.existing_account), ("customSubdomain", region.custom_subdomain)):
+            if value:
+                out.append(
+                    error(
+                        f"{ROOT}.regions[{i}].{key}",
+                        f"names one account, but this stack needs {len(groups)} per region"
+                        f" ({', '.join(g.key for g in groups)}); give those teams the same governance profile and"
+                        f" tenancy: shared, or remove {key}",
+                    )
+                )
+    return out
+
+
+def _account_limits(account: AccountSpec, catalog: catalog_mod.Catalog) -> list[Diagnostic]:
+    out = []
+    seen: dict[str, DeploymentSpec] = {}
+    for d in account.deployments:
+        first = seen.setdefault(d.name, d)
+        if first is not d:
+            out.append(
+                error(
+                    f"{d.path}.deploymentName",
+                    f"deployment name {d.name!r} is already used on account {account.name} by {first.path};"
+                    " set a unique deploymentName",
+                )
+            )
+        if account.tenancy == "shared" and d.explicit_name and not d.name.startswith(f"{d.team}-"):
+            out.append(
+                error(
+                    f"{d.path}.deploymentName",
+                    f"{d.name!r} is on a shared account: start it with the team name, e.g. {d.team}-{d.name}",
+                )
+            )
+    standard = [d for d in account.deployments if d.sku not in PROVISIONED_SKUS]
+    limit = catalog.limits.max_standard_deployments_per_account
+    if len(standard) > limit:
+        out.append(
+            error(
+                standard[limit].path,
+                f"account {account.name} would hold {len(standard)} standard deployments; Azure allows {limit}"
+                " per account: remove some or move teams to another account",
+            )
+        )
+    return out
