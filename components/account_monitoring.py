@@ -5,6 +5,8 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import monitor
 
+from components._options import child_options
+
 NAMESPACE = "Microsoft.CognitiveServices/accounts"
 
 
@@ -100,7 +102,7 @@ class AccountMonitoring(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AccountMonitoringArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-landing-zone:index:AccountMonitoring", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        child = child_options(self, opts)
         diagnostics_to_workspace(name, args["account_id"], args["workspace_id"], child)
         ids = []
         for key, description, severity, c in _alerts(args["thresholds"], args.get("provisioned", False)):

@@ -5,6 +5,7 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import apimanagement
 
+from components._options import child_options
 from components.account_monitoring import diagnostics_to_workspace
 
 
@@ -24,11 +25,11 @@ class AiGatewayArgs(TypedDict):
     public_network_access: NotRequired[str]
     """``Enabled`` (default) or ``Disabled``. Azure accepts Disabled only on an existing service with an
     approved private endpoint, so a new gateway is created Enabled and closed in a second deployment."""
-    workspace_id: pulumi.Input[str]
-    """Log Analytics workspace for the gateway's logs and metrics."""
-    app_insights_id: pulumi.Input[str]
-    app_insights_connection_string: pulumi.Input[str]
-    """Workspace-based Application Insights, where the token metrics land."""
+    workspace_id: NotRequired[pulumi.Input[str]]
+    """Log Analytics workspace for the gateway's logs and metrics; none: no diagnostic setting."""
+    app_insights_id: NotRequired[pulumi.Input[str]]
+    app_insights_connection_string: NotRequired[pulumi.Input[str]]
+    """Workspace-based Application Insights, where the token metrics land; give both or neither."""
     tags: NotRequired[dict[str, str]]
 
 
@@ -44,7 +45,7 @@ class AiGateway(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AiGatewayArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-landing-zone:index:AiGateway", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        child = child_options(self, opts)
         rg, location, tags = args["resource_group_name"], args["location"], args.get("tags")
         network_type = args.get("virtual_network_type", "None")
         service = apimanagement.ApiManagementService(
@@ -68,34 +69,36 @@ class AiGateway(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        logger = apimanagement.Logger(
-            f"{name}-insights",
-            service_name=service.name,
-            resource_group_name=rg,
-            logger_id="appinsights",
-            logger_type="applicationInsights",
-            resource_id=args["app_insights_id"],
-            # A secret: never in outputs or state in plain text.
-            credentials=pulumi.Output.secret(
-                pulumi.Output.from_input(args["app_insights_connection_string"]).apply(
-                    lambda c: {"connectionString": c}
-                )
-            ),
-            opts=child,
-        )
-        apimanagement.Diagnostic(
-            f"{name}-insights",
-            service_name=service.name,
-            resource_group_name=rg,
-            diagnostic_id="applicationinsights",
-            logger_id=logger.id,
-            always_log="allErrors",
-            verbosity="information",
-            metrics=True,  # custom metrics: llm-emit-token-metric needs them
-            sampling=apimanagement.SamplingSettingsArgs(sampling_type="fixed", percentage=100),
-            opts=child,
-        )
-        diagnostics_to_workspace(name, service.id, args["workspace_id"], child)
+        if args.get("app_insights_id") is not None and args.get("app_insights_connection_string") is not None:
+            logger = apimanagement.Logger(
+                f"{name}-insights",
+                service_name=service.name,
+                resource_group_name=rg,
+                logger_id="appinsights",
+                logger_type="applicationInsights",
+                resource_id=args["app_insights_id"],
+                # A secret: never in outputs or state in plain text.
+                credentials=pulumi.Output.secret(
+                    pulumi.Output.from_input(args["app_insights_connection_string"]).apply(
+                        lambda c: {"connectionString": c}
+                    )
+                ),
+                opts=child,
+            )
+            apimanagement.Diagnostic(
+                f"{name}-insights",
+                service_name=service.name,
+                resource_group_name=rg,
+                diagnostic_id="applicationinsights",
+                logger_id=logger.id,
+                always_log="allErrors",
+                verbosity="information",
+                metrics=True,  # custom metrics: llm-emit-token-metric needs them
+                sampling=apimanagement.SamplingSettingsArgs(sampling_type="fixed", percentage=100),
+                opts=child,
+            )
+        if args.get("workspace_id") is not None:
+            diagnostics_to_workspace(name, service.id, args["workspace_id"], child)
         self.gateway_url = service.gateway_url
         self.principal_id = service.identity.apply(lambda i: i.principal_id if i else None)
         self.service_id = service.id

@@ -5,6 +5,8 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import monitor
 
+from components._options import child_options
+
 
 class AlertActionGroupArgs(TypedDict):
     action_group_name: str
@@ -37,7 +39,7 @@ class AlertActionGroup(pulumi.ComponentResource):
                 for i, e in enumerate(args["emails"])
             ],
             tags=args.get("tags"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child_options(self, opts),
         )
         self.action_group_id = group.id
         self.register_outputs({"actionGroupId": self.action_group_id})

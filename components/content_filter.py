@@ -5,6 +5,8 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import cognitiveservices
 
+from components._options import child_options
+
 # Harm categories as the RAI policy API names them (``selfHarm`` is ``Selfharm``).
 HARM_CATEGORIES = {"hate": "Hate", "sexual": "Sexual", "violence": "Violence", "self_harm": "Selfharm"}
 
@@ -79,7 +81,7 @@ class ContentFilter(pulumi.ComponentResource):
                 content_filters=_filters(args),
             ),
             tags=args.get("tags"),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=child_options(self, opts),
         )
         self.policy_name = self.policy.name
         self.register_outputs({"policyName": self.policy_name})

@@ -5,6 +5,8 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import authorization
 
+from components._options import child_options
+
 # Built-in definitions (same IDs in every tenant), from the Azure Policy built-ins for Azure AI services
 # (learn.microsoft.com/azure/ai-services/policy-reference; github.com/Azure/azure-policy, "Azure Ai Services").
 BUILT_IN = {
@@ -82,7 +84,7 @@ class Guardrails(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: GuardrailsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-landing-zone:index:Guardrails", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        child = child_options(self, opts)
         definition = authorization.PolicyDefinition(
             name,
             policy_definition_name=args["definition_name"],

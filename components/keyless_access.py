@@ -6,6 +6,8 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import authorization
 
+from components._options import child_options
+
 OPENAI_USER_ROLE = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
 """Cognitive Services OpenAI User (built-in, the same in every tenant)."""
 
@@ -61,7 +63,7 @@ class KeylessAccess(pulumi.ComponentResource):
                     lambda sp: assignment_name(sp[0], sp[1], role)
                 ),
                 description=p.get("description"),
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=child_options(self, opts),
             )
             names.append(assignment.name)
         self.role_assignment_names = pulumi.Output.all(*names) if names else pulumi.Output.from_input([])

@@ -5,6 +5,8 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import cognitiveservices
 
+from components._options import child_options
+
 
 class ModelDeploymentArgs(TypedDict):
     name: str
@@ -45,12 +47,10 @@ class ModelDeployments(pulumi.ComponentResource):
     """
 
     names: pulumi.Output[list[str]]
-    """Deployment names, in deployment order."""
+    """Deployment names, in deployment order. To wait for every deployment, depend on the component itself."""
 
     def __init__(self, name: str, args: ModelDeploymentsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-landing-zone:index:ModelDeployments", name, None, opts)
-        # Resources for Python callers; not annotated, so not schema outputs.
-        self.deployments: list[cognitiveservices.Deployment] = []
         previous: cognitiveservices.Deployment | None = None
         for spec in args["deployments"]:
             previous = cognitiveservices.Deployment(
@@ -69,10 +69,7 @@ class ModelDeployments(pulumi.ComponentResource):
                     rai_policy_name=spec.get("rai_policy_name", "Microsoft.DefaultV2"),
                 ),
                 tags=spec.get("tags"),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[previous] if previous else None),
+                opts=child_options(self, opts, depends_on=[previous] if previous else ()),
             )
-            self.deployments.append(previous)
-        # The deployment that finishes last: wait on it before touching the account again.
-        self.last = previous
         self.names = pulumi.Output.from_input([d["name"] for d in args["deployments"]])
         self.register_outputs({"names": self.names})

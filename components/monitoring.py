@@ -5,6 +5,8 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import applicationinsights, operationalinsights
 
+from components._options import child_options
+
 
 class MonitoringArgs(TypedDict):
     workspace_name: str
@@ -29,7 +31,7 @@ class Monitoring(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-landing-zone:index:Monitoring", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        child = child_options(self, opts)
         existing = args.get("existing_workspace_id")
         if existing:
             self.workspace_id = pulumi.Output.from_input(existing)

@@ -5,6 +5,8 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import network
 
+from components._options import child_options
+
 
 class SecurityRuleArgs(TypedDict):
     name: str
@@ -52,7 +54,7 @@ class Network(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-landing-zone:index:Network", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        child = child_options(self, opts)
         nsgs = {
             s["name"]: network.NetworkSecurityGroup(
                 f"{name}-{s['name']}",

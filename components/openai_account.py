@@ -5,6 +5,8 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import cognitiveservices
 
+from components._options import child_options
+
 
 class NetworkAclsArgs(TypedDict):
     default_action: str
@@ -53,8 +55,7 @@ class OpenAiAccount(pulumi.ComponentResource):
     def __init__(self, name: str, args: OpenAiAccountArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-landing-zone:index:OpenAiAccount", name, None, opts)
         acls = args.get("network_acls") or {"default_action": "Deny"}
-        # Not an annotated output: the Account resource is for Python callers only.
-        self.account = cognitiveservices.Account(
+        account = cognitiveservices.Account(
             name,
             account_name=args["account_name"],
             resource_group_name=args["resource_group_name"],
@@ -73,12 +74,12 @@ class OpenAiAccount(pulumi.ComponentResource):
                 ),
             ),
             tags=args.get("tags"),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.get("protect", False)),
+            opts=child_options(self, opts, protect=args.get("protect", False)),
         )
-        self.account_id = self.account.id
-        self.account_name = self.account.name
-        self.endpoint = self.account.properties.endpoint
-        self.principal_id = self.account.identity.apply(lambda i: i.principal_id if i else None)
+        self.account_id = account.id
+        self.account_name = account.name
+        self.endpoint = account.properties.endpoint
+        self.principal_id = account.identity.apply(lambda i: i.principal_id if i else None)
         self.register_outputs(
             {
                 "accountId": self.account_id,

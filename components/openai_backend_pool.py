@@ -5,6 +5,8 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import apimanagement
 
+from components._options import child_options
+
 
 class PoolMemberArgs(TypedDict):
     backend_id: str
@@ -43,7 +45,7 @@ class OpenAiBackendPool(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: OpenAiBackendPoolArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-landing-zone:index:OpenAiBackendPool", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        child = child_options(self, opts)
         breaker = args["circuit_breaker"]
         rule = apimanagement.CircuitBreakerRuleArgs(
             name="openai-throttling-and-errors",

@@ -6,6 +6,7 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import apimanagement
 
+from components._options import child_options
 from components.gateway_policy import OPERATIONS, PolicyRoutingArgs, TeamLimitArgs, render_api_policy
 
 
@@ -43,7 +44,7 @@ class OpenAiGatewayApi(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: OpenAiGatewayApiArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-landing-zone:index:OpenAiGatewayApi", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        child = child_options(self, opts)
         service, rg = args["service_name"], args["resource_group_name"]
         api = apimanagement.Api(
             name,
@@ -100,7 +101,7 @@ class OpenAiGatewayApi(pulumi.ComponentResource):
             policy_id="policy",
             format="rawxml",
             value=policy,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=operations),
+            opts=child_options(self, opts, depends_on=operations),
         )
         for team in args["teams"]:
             if not team.get("subscription_key"):
@@ -135,7 +136,7 @@ class OpenAiGatewayApi(pulumi.ComponentResource):
                 display_name=f"{team['team']} ({args['api_id']})",
                 scope=product.id,
                 state="active",
-                opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["primaryKey", "secondaryKey"]),
+                opts=child_options(self, opts, additional_secret_outputs=["primaryKey", "secondaryKey"]),
             )
         self.api_path = api.path
         self.policy_xml = policy

@@ -5,6 +5,8 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import privatedns
 
+from components._options import child_options
+
 
 class PrivateDnsArgs(TypedDict):
     resource_group_name: pulumi.Input[str]
@@ -27,7 +29,7 @@ class PrivateDns(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PrivateDnsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-landing-zone:index:PrivateDns", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        child = child_options(self, opts)
         ids = {}
         for zone in args["zones"]:
             resource = privatedns.PrivateZone(

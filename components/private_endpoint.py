@@ -5,6 +5,8 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import network
 
+from components._options import child_options
+
 
 class PrivateEndpointArgs(TypedDict):
     endpoint_name: str
@@ -33,7 +35,7 @@ class PrivateEndpoint(pulumi.ComponentResource):
         super().__init__("ai-landing-zone:index:PrivateEndpoint", name, None, opts)
         # A component's depends_on does not reach its children; the endpoint itself must wait
         # (for an account, on its last deployment).
-        child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
+        child = child_options(self, opts)
         endpoint = network.PrivateEndpoint(
             name,
             private_endpoint_name=args["endpoint_name"],

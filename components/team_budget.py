@@ -5,6 +5,8 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import consumption
 
+from components._options import child_options
+
 
 class NotificationArgs(TypedDict):
     threshold: float
@@ -89,7 +91,7 @@ class TeamBudget(pulumi.ComponentResource):
                 )
                 for n in args["notifications"]
             },
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["timePeriod.startDate"]),
+            opts=child_options(self, opts, ignore_changes=["timePeriod.startDate"]),
         )
         self.budget_id = budget.id
         self.register_outputs({"budgetId": self.budget_id})

@@ -156,38 +156,45 @@ def declare_gateway(
     shared: SharedServices,
 ) -> dict[str, pulumi.Output[str]]:
     """API Management, keyless access to every backend account, a pool and an API per account group."""
-    plan = topology.gateway
-    if plan is None:
+    spec = topology.gateway
+    if spec is None:
         return {}
     gateway = AiGateway(
         "gateway",
         {
-            "service_name": plan.name,
+            "service_name": spec.name,
             "resource_group_name": groups["platform"].name,
-            "location": plan.region,
-            "sku_name": plan.sku,
-            "capacity": plan.capacity,
-            "publisher_email": plan.publisher_email,
-            "publisher_name": plan.publisher_name,
+            "location": spec.region,
+            "sku_name": spec.sku,
+            "capacity": spec.capacity,
+            "publisher_email": spec.publisher_email,
+            "publisher_name": spec.publisher_name,
             # v2 integration is outbound only (the endpoint stays public); classic injection goes Internal.
-            "virtual_network_type": {"integration": "External", "injection": "Internal"}.get(plan.network, "None"),
-            **({"subnet_id": net.gateway_subnet_ids[plan.region]} if plan.network != "none" else {}),
-            "workspace_id": shared.monitoring.workspace_id,
-            "app_insights_id": shared.monitoring.app_insights_id,
-            "app_insights_connection_string": shared.monitoring.app_insights_connection_string,
-            "public_network_access": plan.public_network_access,
+            "virtual_network_type": {"integration": "External", "injection": "Internal"}.get(spec.network, "None"),
+            **({"subnet_id": net.gateway_subnet_ids[spec.region]} if spec.network != "none" else {}),
+            # gateway.checks makes monitoring a must; the component would run without it, untraced.
+            **(
+                {
+                    "workspace_id": shared.monitoring.workspace_id,
+                    "app_insights_id": shared.monitoring.app_insights_id,
+                    "app_insights_connection_string": shared.monitoring.app_insights_connection_string,
+                }
+                if shared.monitoring is not None
+                else {}
+            ),
+            "public_network_access": spec.public_network_access,
             "tags": topology.tags,
         },
     )
     inbound = None
-    if plan.private_endpoint:
+    if spec.private_endpoint:
         inbound = PrivateEndpoint(
             "gateway-inbound",
             {
-                "endpoint_name": naming.private_endpoint(plan.name),
+                "endpoint_name": naming.private_endpoint(spec.name),
                 "resource_group_name": groups["platform"].name,
-                "location": plan.region,
-                "subnet_id": net.subnet_ids[plan.region],
+                "location": spec.region,
+                "subnet_id": net.subnet_ids[spec.region],
                 "target_id": gateway.service_id,
                 "group_id": "Gateway",
                 "private_dns_zone_ids": [net.zone_ids[GATEWAY_DNS_ZONE]] if GATEWAY_DNS_ZONE in net.zone_ids else [],
@@ -195,7 +202,7 @@ def declare_gateway(
             },
         )
     urls = {}
-    for api in plan.apis:
+    for api in spec.apis:
         for m in api.members:
             KeylessAccess(
                 f"gateway-{m.account}",
@@ -224,9 +231,9 @@ def declare_gateway(
                     for m in api.members
                 ],
                 "circuit_breaker": {
-                    "failure_count": plan.failure_count,
-                    "interval": plan.interval,
-                    "trip_duration": plan.trip_duration,
+                    "failure_count": spec.failure_count,
+                    "interval": spec.interval,
+                    "trip_duration": spec.trip_duration,
                 },
             },
         )
@@ -240,9 +247,9 @@ def declare_gateway(
                 "pool_name": pool.pool_name,
                 "pool_size": len(api.members),
                 "primary_backend": api.members[0].account,
-                "failure_count": plan.failure_count,
-                "tenant_id": plan.tenant_id,
-                "audiences": list(plan.audiences),
+                "failure_count": spec.failure_count,
+                "tenant_id": spec.tenant_id,
+                "audiences": list(spec.audiences),
                 "teams": [
                     {
                         "team": t.team,
@@ -259,11 +266,11 @@ def declare_gateway(
     pulumi.export(
         "gateway",
         {
-            "name": plan.name,
+            "name": spec.name,
             "url": gateway.gateway_url,
             "principalId": gateway.principal_id,
-            "apis": {a.group: a.path for a in plan.apis},
-            "publicNetworkAccess": plan.public_network_access,
+            "apis": {a.group: a.path for a in spec.apis},
+            "publicNetworkAccess": spec.public_network_access,
             "privateEndpointId": inbound.private_endpoint_id if inbound else None,
         },
     )
@@ -291,7 +298,7 @@ class DeclaredNetwork:
 
 
 def declare_network(topology: Topology, groups: dict[str, resources.ResourceGroup]) -> DeclaredNetwork:
-    plan = topology.network
+    network = topology.network
     # The topology adds the platform resource group whenever there is a network to build.
     platform = groups.get("platform")
     vnets = {
@@ -314,30 +321,30 @@ def declare_network(topology: Topology, groups: dict[str, resources.ResourceGrou
                 "tags": topology.tags,
             },
         )
-        for v in plan.vnets
+        for v in network.vnets
     }
-    subnet_ids: dict[str, pulumi.Input[str]] = dict(plan.existing_subnets)
+    subnet_ids: dict[str, pulumi.Input[str]] = dict(network.existing_subnets)
     subnet_ids.update({r: v.subnet_ids.apply(lambda ids: ids[PE_SUBNET]) for r, v in vnets.items()})
-    vnet_ids = [*(v.vnet_id for v in vnets.values()), *plan.existing_vnet_ids]
+    vnet_ids = [*(v.vnet_id for v in vnets.values()), *network.existing_vnet_ids]
     zone_ids: dict[str, pulumi.Input[str]] = {}
-    if plan.dns_mode == "create" and any(a.private_endpoint for a in topology.accounts):
+    if network.dns_mode == "create" and any(a.private_endpoint for a in topology.accounts):
         dns = PrivateDns(
             "private-dns",
             {
                 "resource_group_name": platform.name,
-                "zones": list(plan.zones),
+                "zones": list(network.zones),
                 "virtual_network_ids": vnet_ids,
                 "tags": topology.tags,
             },
         )
-        zone_ids = {z: dns.zone_ids.apply(lambda ids, z=z: ids[z]) for z in plan.zones}
-    elif plan.dns_mode == "hub":
-        zone_ids = dict(plan.hub_zone_ids)
-    gateway_subnets: dict[str, pulumi.Input[str]] = dict(plan.existing_gateway_subnets)
-    for v in plan.vnets:
+        zone_ids = {z: dns.zone_ids.apply(lambda ids, z=z: ids[z]) for z in network.zones}
+    elif network.dns_mode == "hub":
+        zone_ids = dict(network.hub_zone_ids)
+    gateway_subnets: dict[str, pulumi.Input[str]] = dict(network.existing_gateway_subnets)
+    for v in network.vnets:
         if any(sn.name == GATEWAY_SUBNET for sn in v.subnets):
             gateway_subnets[v.region] = vnets[v.region].subnet_ids.apply(lambda ids: ids[GATEWAY_SUBNET])
-    return DeclaredNetwork(subnet_ids, vnet_ids, zone_ids, plan.dns_mode, gateway_subnets)
+    return DeclaredNetwork(subnet_ids, vnet_ids, zone_ids, network.dns_mode, gateway_subnets)
 
 
 def declare_budgets(
@@ -410,7 +417,7 @@ def _declare_account(
         account_id: pulumi.Input[str] = found.id
         outputs = {"id": found.id, "endpoint": found.properties.endpoint}
     else:
-        plan = topology.network
+        network = topology.network
         account = OpenAiAccount(
             spec.key,
             {
@@ -421,8 +428,8 @@ def _declare_account(
                 "sku_name": spec.sku,
                 "custom_subdomain": spec.custom_subdomain,
                 "disable_local_auth": topology.disable_local_auth,
-                "public_network_access": plan.public_network_access,
-                "network_acls": {"default_action": "Deny", "ip_rules": list(plan.allowed_ips), "bypass": plan.bypass},
+                "public_network_access": network.public_network_access,
+                "network_acls": {"default_action": "Deny", "ip_rules": list(network.allowed_ips), "bypass": network.bypass},
                 "protect": topology.guardrails.protect,
                 "tags": spec.tags,
             },
