@@ -267,9 +267,7 @@ def _inbound_rules(lz: LandingZone) -> list[Diagnostic]:
     network = GATEWAY_NETWORK.get(sku, "none") if lz.network.uses_private_endpoints else "none"
     if has_endpoint:
         if sku not in PRIVATE_ENDPOINT_SKUS:
-            out.append(
-                error(f"{base}.privateEndpoint", f"{sku} takes no inbound private endpoint: use StandardV2")
-            )
+            out.append(error(f"{base}.privateEndpoint", f"{sku} takes no inbound private endpoint: use StandardV2"))
         elif network == "injection":
             out.append(
                 error(

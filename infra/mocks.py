@@ -232,6 +232,8 @@ class RecordedResource:
     retain_on_delete: bool
     ignore_changes: list[str]
     outputs: dict = field(default_factory=dict)
+    additional_secret_outputs: list[str] = field(default_factory=list)
+    """Outputs the engine must treat as secret (``additionalSecretOutputs``); not part of the plan contract."""
 
     def contract(self) -> dict:
         """The plan contract's resource object (see shared design notes)."""
@@ -299,6 +301,7 @@ class RecordingMonitor(mocks.MockMonitor):
             retain_on_delete=bool(request.retainOnDelete),
             ignore_changes=list(request.ignoreChanges),
             outputs=state,
+            additional_secret_outputs=list(request.additionalSecretOutputs),
         )
         with self._lock:
             self.recorded.append(record)

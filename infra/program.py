@@ -429,7 +429,11 @@ def _declare_account(
                 "custom_subdomain": spec.custom_subdomain,
                 "disable_local_auth": topology.disable_local_auth,
                 "public_network_access": network.public_network_access,
-                "network_acls": {"default_action": "Deny", "ip_rules": list(network.allowed_ips), "bypass": network.bypass},
+                "network_acls": {
+                    "default_action": "Deny",
+                    "ip_rules": list(network.allowed_ips),
+                    "bypass": network.bypass,
+                },
                 "protect": topology.guardrails.protect,
                 "tags": spec.tags,
             },

@@ -23,7 +23,8 @@ DIAGNOSTIC = "azure-native:monitor:DiagnosticSetting"
 ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
 DEFINITION = "azure-native:authorization:PolicyDefinition"
 LOCK = "azure-native:authorization:ManagementLockByScope"
-GOLDEN = PROJECT_ROOT / "tests" / "golden" / "prod-stateful-urns.txt"
+GOLDEN_DIR = PROJECT_ROOT / "tests" / "golden"
+GOLDEN = GOLDEN_DIR / "prod-stateful-urns.txt"
 
 
 def test_every_account_sends_logs_and_metrics_to_the_workspace(prod):
@@ -124,13 +125,41 @@ def test_protect_on_prod_accounts_only_and_no_locks(dev, prod):
     assert all(not r.protect for r in dev.resources)
 
 
+def _operations_section(out: str) -> dict[str, dict[str, str]]:
+    """The text plan's "Operations (per account):" section: account -> {monitoring, policy, protection, lifecycle}."""
+    lines = out.splitlines()
+    start = lines.index("Operations (per account):") + 1
+    rows: dict[str, dict[str, str]] = {}
+    row: dict[str, str] = {}
+    for line in lines[start : lines.index("", start)]:
+        if line.startswith("      "):
+            key, _, value = line.strip().partition(": ")
+            row[key] = value
+        else:
+            row = rows[line.strip().removesuffix(":")] = {}
+    return rows
+
+
 def test_prod_plan_shows_operations_for_every_account(prod):
-    out = text(prod)
-    for a in of_type(prod.resources, ACCOUNT):
-        block = out[out.index(f"  {a.inputs['accountName']}:\n      monitoring:") :]
-        assert "protection: protect + deny-delete policy (deployments stay removable)" in block.split("\n  oai-")[0]
-        assert "policy: Deny" in block.split("\n  oai-")[0]
-        assert "lifecycle: " in block.split("\n  oai-")[0]
+    """Guards each account's own row: its PTU alert, protection, policy and its own models' retirement."""
+    ops = _operations_section(text(prod))
+    deployments: dict[str, list] = {}
+    for d in of_type(prod.resources, "azure-native:cognitiveservices:Deployment"):
+        deployments.setdefault(d.inputs["accountName"], []).append(d)
+    assert set(ops) == set(deployments) == {a.inputs["accountName"] for a in of_type(prod.resources, ACCOUNT)}
+    for account, row in ops.items():
+        assert set(row) == {"monitoring", "policy", "protection", "lifecycle"}, account
+        ptu = any(d.inputs["sku"]["name"].endswith("ProvisionedManaged") for d in deployments[account])
+        alerts = "429>20, 5xx>5, latency>15000ms" + (", PTU>90%" if ptu else "")
+        assert row["monitoring"] == f"logs and metrics to the workspace; alerts {alerts}", account
+        assert row["policy"] == "Deny (keyless, network, identity, approved models; diagnostics audited)", account
+        assert row["protection"] == "protect + deny-delete policy (deployments stay removable)", account
+        models = {"{name} {version}".format(**d.inputs["properties"]["model"]) for d in deployments[account]}
+        model, _, when = row["lifecycle"].partition(" retires ")
+        assert model in models and when, (account, row["lifecycle"])
+    assert {a for a, row in ops.items() if "PTU" in row["monitoring"]} == {
+        f"oai-contoso-prod-fraud-detect-{r}" for r in ("swedencentral", "francecentral")
+    }
 
 
 def test_lifecycle_report_order_and_exit_codes():
@@ -140,7 +169,12 @@ def test_lifecycle_report_order_and_exit_codes():
     dates = [r["retirement"] for r in rows if r["retirement"]]
     assert dates == sorted(dates) and len(rows) == 10
     assert rows[0]["model"] == "gpt-5-mini" and rows[0]["status"] == "retiring" and rows[0]["days_left"] == 80
-    assert "warning: oai-contoso-prod-shared-strict-confidential" in ok.stderr
+    # one warning per account that runs the retiring model: both regions, nothing else
+    assert [line for line in ok.stderr.splitlines() if line.startswith("warning: ")] == [
+        f"warning: oai-contoso-prod-shared-strict-confidential-{region}/claims-assist-gpt-5-mini: gpt-5-mini"
+        " 2025-08-07 retires in 80 days (within 90)"
+        for region in ("francecentral", "swedencentral")
+    ]
     later = cli("models", "--stack", "prod", "--date", "2027-02-10")
     assert later.returncode == 1
     assert (
@@ -175,11 +209,13 @@ def test_quota_totals_are_listed_without_a_stated_quota(dev):
     assert "swedencentral gpt-4.1-mini GlobalStandard: 20 capacity units (no quota stated" in text(dev)
 
 
-def test_stateful_urns_match_the_golden_list(prod):
-    golden = GOLDEN.read_text().split()
-    assert compare(golden, stateful_urns(prod.resources)) == [], (
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_stateful_urns_match_the_golden_list(stack, plans):
+    """Guards renames of stateful resources (a replacement in Azure) in either stack, not just prod."""
+    golden = (GOLDEN_DIR / f"{stack}-stateful-urns.txt").read_text().split()
+    assert compare(golden, stateful_urns(plans[stack].resources)) == [], (
         "a stateful resource would be renamed (replaced in Azure): add an alias, or regenerate with"
-        " `python -m infra urns --stack prod > tests/golden/prod-stateful-urns.txt` if that is intended"
+        f" `python -m infra urns --stack {stack} > tests/golden/{stack}-stateful-urns.txt` if that is intended"
     )
 
 
@@ -201,13 +237,18 @@ def test_the_golden_list_catches_a_deliberate_rename(monkeypatch):
     assert len(replaced) == 4 + 8  # the four shared accounts and their eight deployments
 
 
-def test_golden_covers_accounts_deployments_budgets_and_the_gateway():
-    golden = GOLDEN.read_text()
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_stateful_urns_cover_accounts_deployments_budgets_and_the_gateway(stack, plans):
+    """Guards the stateful list itself: every planned resource of these types is pinned, none left out."""
+    plan = plans[stack]
+    pinned = set(stateful_urns(plan.resources))
     for kind in (
-        "cognitiveservices:Account",
-        "cognitiveservices:Deployment",
-        "consumption:Budget",
-        "apimanagement:ApiManagementService",
-        "operationalinsights:Workspace",
+        "azure-native:cognitiveservices:Account",
+        "azure-native:cognitiveservices:Deployment",
+        "azure-native:consumption:Budget",
+        "azure-native:apimanagement:ApiManagementService",
+        "azure-native:operationalinsights:Workspace",
     ):
-        assert kind in golden
+        planned = {r.urn for r in of_type(plan.resources, kind)}
+        assert planned, kind
+        assert planned <= pinned, kind

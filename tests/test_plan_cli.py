@@ -12,7 +12,7 @@ import pulumi
 import pytest
 
 from infra.plan import PROJECT_ROOT, SECRET, _plain, _resolve, run_program
-from tests.helpers import DEPLOYMENT, cli, minimal_landing_zone, write_stack
+from tests.helpers import ACCOUNT, DEPLOYMENT, cli, minimal_landing_zone, of_type, write_stack
 
 DATE = ["--date", "2026-11-21"]
 
@@ -70,19 +70,87 @@ def test_json_inputs_use_wire_names(prod_json):
     )
 
 
+PROD_GROUPS = {
+    "fraud-detect": "team-fraud-detect",
+    "contoso-chat": "shared-default-general",
+    "claims-assist": "shared-strict-confidential",
+    "hr-copilot": "shared-default-general",
+}
+WHY = "same governance profile (contentFilter=default, dataClassification=general)"
+
+
+def _chains(plan) -> list[list[str]]:
+    """Each account's deployments (logical names) in the order they wait for each other."""
+    chains: dict[str, list[str]] = {}
+    for r in plan.resources:  # dependency order
+        if r.type == DEPLOYMENT:
+            chains.setdefault(r.inputs["accountName"], []).append(r.name)
+    return list(chains.values())
+
+
+def _text_waits(lines: list[str]) -> dict[str, list[str]]:
+    """Deployment -> the names on its "waits for:" line in the text plan."""
+    waits, current = {}, None
+    for line in lines:
+        item = line.strip()
+        if item.startswith("+ "):
+            current = item.removeprefix("+ Deployment ") if item.startswith("+ Deployment ") else None
+        elif current and item.startswith("waits for: "):
+            waits[current] = item.removeprefix("waits for: ").split(", ")
+    return waits
+
+
+def _markdown_waits(lines: list[str]) -> dict[str, list[str]]:
+    """Deployment -> the names in its "waits for" cell of the markdown resources table."""
+    waits = {}
+    for line in lines:
+        if line.startswith("| `") and " | Deployment | " in line:
+            name = line.split("`")[1]
+            cell = line.removesuffix(" |").rsplit(" | ", 1)[1]
+            waits[name] = [w.strip("`") for w in cell.split(", ")]
+    return waits
+
+
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
-def test_human_formats(fmt):
+def test_human_formats(fmt, prod):
+    """Guards per-team, per-account and per-deployment lines: every one is there and is its own, not just one."""
     result = cli("plan", "--stack", "prod", "--format", fmt, *DATE)
     assert result.returncode == 0, result.stderr
-    assert "oai-contoso-prod-shared-default-general-francecentral" in result.stdout
-    assert "contoso-chat-gpt-4.1-mini" in result.stdout
-    why = "same governance profile (contentFilter=default, dataClassification=general)"
+    lines = result.stdout.splitlines()
+    accounts = {a.inputs["accountName"]: a.inputs["location"] for a in of_type(prod.resources, ACCOUNT)}
+    assert len(accounts) == 6
+    regions = ("swedencentral", "francecentral")
+    reasons = {"contoso-chat": f"shared with hr-copilot: {WHY}", "hr-copilot": f"shared with contoso-chat: {WHY}"}
     if fmt == "markdown":
-        assert "| `azure-native:cognitiveservices:Deployment` | 10 |" in result.stdout
-        assert "| `hr-copilot` | `shared-default-general` |" in result.stdout
+        for team, group in PROD_GROUPS.items():
+            row = f"| `{team}` | `{group}` | " + ", ".join(f"`{group}-{r}`" for r in regions) + " | "
+            assert [ln for ln in lines if ln.startswith(row)] != [], row
+            if team in reasons:
+                assert row + reasons[team] + " |" in lines
+        for name, region in accounts.items():
+            exposure = f"private: public network access disabled; private endpoint (group account) in {region}"
+            assert [ln for ln in lines if ln.startswith(f"| `{name}` | {region} | {exposure}")] != [], name
+        assert f"| `{DEPLOYMENT}` | {len(of_type(prod.resources, DEPLOYMENT))} |" in lines
+        waits = _markdown_waits(lines)
     else:
-        assert "waits for: shared-default-general-swedencentral-contoso-chat-gpt-4.1-mini" in result.stdout
-        assert f"shared with hr-copilot: {why}" in result.stdout
+        for team, group in PROD_GROUPS.items():
+            i = lines.index(f"  {team} -> {group} [" + ", ".join(f"{group}-{r}" for r in regions) + "]")
+            if team in reasons:
+                assert lines[i + 1] == f"      {reasons[team]}"
+        start = lines.index("Accounts and network exposure:") + 1
+        shown = lines[start : lines.index("", start)]
+        assert sorted(shown) == sorted(
+            f"  {name} ({region}): private: public network access disabled; private endpoint (group account) in"
+            f" {region}, DNS zones from the hub"
+            for name, region in accounts.items()
+        )
+        waits = _text_waits(lines)
+    chains = _chains(prod)
+    assert sorted(waits) == sorted(d for chain in chains for d in chain)
+    for chain in chains:
+        for previous, deployment in zip([None, *chain[:-1]], chain, strict=True):
+            # each deployment waits on the one before it in its account, and on no other deployment
+            assert [w for w in waits[deployment] if w in waits] == ([previous] if previous else []), deployment
 
 
 def test_bad_config_exits_1_with_paths_and_no_traceback(tmp_path):
