@@ -348,3 +348,15 @@ def _subnet_rules(lz: LandingZone, spec: GatewaySpec, subscription_id: str | Non
                 )
             )
     return out
+
+
+def decide(
+    lz: LandingZone, accounts: list[AccountSpec], costs: tuple[TeamCost, ...], subscription_id: str | None
+) -> tuple[GatewaySpec | None, list[Diagnostic]]:
+    """The gateway's spec, and every rule on it: name parity, callers and limits, subnets; and the warning
+    for regional deployments with nowhere to fail over to."""
+    spec = gateway_spec(lz, accounts, costs)
+    found = failover_warnings(lz, accounts)
+    if spec is not None:
+        found = [*name_parity(accounts), *rules(lz, spec, subscription_id), *found]
+    return spec, found

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from infra import naming
 from infra.catalog import DEPRECATED, RETIREMENT_WARNING_DAYS, Catalog
 from infra.config import ROOT, LandingZone
+from infra.costs import action_group_emails
 from infra.diagnostics import Diagnostic, error
-from infra.specs import AccountSpec, AlertsSpec, GatewaySpec, GuardrailsSpec, MonitoringSpec, QuotaUse
+from infra.specs import AccountSpec, AlertsSpec, BudgetSpec, GatewaySpec, GuardrailsSpec, MonitoringSpec, QuotaUse
 from infra.tenancy import duplicates
 
 
@@ -148,3 +149,20 @@ def monitoring_spec(lz: LandingZone, accounts: list[AccountSpec], gateway: Gatew
         app_insights_name=naming.app_insights(lz) if gateway is not None else None,
         thresholds=mon.alerts.model_dump(),
     )
+
+
+def alerts(
+    lz: LandingZone, budgets: tuple[BudgetSpec, ...], monitoring: MonitoringSpec | None
+) -> tuple[AlertsSpec | None, list[Diagnostic]]:
+    """The action group every budget and metric alert calls, where anything alerts; it needs recipients."""
+    if not budgets and monitoring is None:
+        return None, []
+    emails = action_group_emails(lz)
+    if not emails:
+        return None, [
+            error(
+                f"{ROOT}.budgets.actionGroupEmails",
+                "budget and metric alerts need someone to tell: set actionGroupEmails, or contacts on the budgets",
+            )
+        ]
+    return alerts_spec(lz, emails), []

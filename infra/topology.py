@@ -19,8 +19,8 @@ from infra import costs as costs_mod
 from infra import gateway as gateway_mod
 from infra import network as network_mod
 from infra import operations, rules, tenancy
-from infra.config import PROJECT_ROOT, ROOT, LandingZone, parse
-from infra.diagnostics import Diagnostic, error, errors_in
+from infra.config import PROJECT_ROOT, LandingZone, parse
+from infra.diagnostics import Diagnostic, errors_in
 from infra.network import exposure
 from infra.specs import (
     AccountSpec,
@@ -125,10 +125,10 @@ def build(
         },
         landing_zone_rgs=tuple(sorted({rg.name for rg in placed.resource_groups.values()} | {placed.platform.name})),
     )
-    gateway = step(_gateway(lz, accounts, costs, subscription_id))
+    gateway = step(gateway_mod.decide(lz, accounts, costs, subscription_id))
     quotas = step(operations.quota_use(lz, accounts))
     monitoring = operations.monitoring_spec(lz, accounts, gateway)
-    alerts = step(_alerts(lz, budgets, monitoring))
+    alerts = step(operations.alerts(lz, budgets, monitoring))
     resource_groups = dict(placed.resource_groups)
     if network.vnets or any(a.private_endpoint for a in accounts) or budgets or monitoring:
         # The network, the shared action group, the workspace and the environment budget's scope
@@ -158,29 +158,3 @@ def build(
 
 def _team_rg_key(lz: LandingZone, team: str, platform: ResourceGroupSpec) -> str:
     return f"team-{team}" if lz.tenancy == "distributed" else platform.key
-
-
-def _gateway(
-    lz: LandingZone, accounts: list[AccountSpec], costs: tuple[TeamCost, ...], subscription_id: str | None
-) -> tuple[GatewaySpec | None, list[Diagnostic]]:
-    spec = gateway_mod.gateway_spec(lz, accounts, costs)
-    found = gateway_mod.failover_warnings(lz, accounts)
-    if spec is not None:
-        found = [*gateway_mod.name_parity(accounts), *gateway_mod.rules(lz, spec, subscription_id), *found]
-    return spec, found
-
-
-def _alerts(
-    lz: LandingZone, budgets: tuple[BudgetSpec, ...], monitoring: MonitoringSpec | None
-) -> tuple[AlertsSpec | None, list[Diagnostic]]:
-    if not budgets and monitoring is None:
-        return None, []
-    emails = costs_mod.action_group_emails(lz)
-    if not emails:
-        return None, [
-            error(
-                f"{ROOT}.budgets.actionGroupEmails",
-                "budget and metric alerts need someone to tell: set actionGroupEmails, or contacts on the budgets",
-            )
-        ]
-    return operations.alerts_spec(lz, emails), []
