@@ -98,7 +98,18 @@ def _models(args: argparse.Namespace) -> int:
         print(format_diagnostics(problems), file=sys.stderr)
         return EXIT_CONFIG
     catalog = load_catalog()
-    rows = lifecycle(list(build(lz, catalog, today).accounts), catalog, today)
+    topology = build(lz, catalog, today, cfg.subscription_id)
+    rows = lifecycle(list(topology.accounts), catalog, today)
+    # Whatever else ``plan`` would refuse, this refuses too; retired versions are this report's to list.
+    retired_versions = {(r.model, r.version) for r in rows if r.status == "retired"}
+    others = [
+        d
+        for d in errors_in(topology.diagnostics)
+        if not any(f"{m} {v} retired" in d.message for m, v in retired_versions)
+    ]
+    if others:
+        print(format_diagnostics(others), file=sys.stderr)
+        return EXIT_CONFIG
     if args.format == "json":
         print(
             json.dumps(

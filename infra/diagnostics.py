@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 import yaml
 
@@ -65,9 +66,118 @@ def yaml_problem(exc: yaml.YAMLError) -> str:
     return f"is not valid YAML{where}: {getattr(exc, 'problem', None) or exc}"
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_FILE_BYTES = 1024 * 1024
+"""A stack or team file larger than this is a mistake, not a config: refuse it before parsing."""
+MAX_DEPTH = 64
+"""Nesting a config never needs; deeper input would exhaust Python's recursion in the YAML composer."""
+MAX_EVENTS = 200_000
+
+
 def load_yaml(text: str):
-    """Safe YAML through libyaml when present: the catalog and big stacks parse ~10x faster."""
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    """Safe YAML through libyaml when present: the catalog and big stacks parse ~10x faster.
+
+    For trusted files (the catalog); user files go through ``read_config_file``."""
+    return yaml.load(text, Loader=_LOADER)
+
+
+def read_config_file(path: Path, label: str) -> tuple[Any, list[Diagnostic]]:
+    """A stack or team file as data, or the reason it is not one; never raises.
+
+    Bounded work: size, nesting and node count are checked on the parser's event stream (which does not
+    recurse) and on the composed graph (where aliases share nodes) before anything is built or expanded."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [error(label, f"is {size:,} bytes; a config file is at most {MAX_FILE_BYTES:,}")]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [error(label, f"cannot be read: {exc.strerror or exc}")]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [error(label, "is UTF-16 text: save it as UTF-8")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [error(label, f"is not UTF-8 text (byte {exc.start} is 0x{raw[exc.start]:02x}): save it as UTF-8")]
+    return parse_config_text(text, label)
+
+
+def parse_config_text(text: str, label: str) -> tuple[Any, list[Diagnostic]]:
+    loader = _LOADER(text)
+    try:
+        # The event stream is read without recursion: refuse deep nesting before anything recurses on it.
+        depth = events = 0
+        for event in yaml.parse(text, Loader=_LOADER):
+            events += 1
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return None, [error(label, f"nests deeper than {MAX_DEPTH} levels: no config needs that")]
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+            if events > MAX_EVENTS:
+                return None, [error(label, f"has more than {MAX_EVENTS:,} YAML nodes: no config needs that")]
+        node = loader.get_single_node()
+        # Aliases share nodes, so the composed graph is small even for an alias bomb; what it would expand to
+        # is measured on the graph, before anything expands it.
+        size, deep = _expanded(node)
+        if size > MAX_EVENTS or deep > MAX_DEPTH:
+            return None, [error(label, "expands (through YAML aliases) beyond any config's size: write it out")]
+        doc = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        return None, [error(label, yaml_problem(exc))]
+    except (RecursionError, MemoryError, ValueError, OverflowError) as exc:
+        return None, [error(label, f"cannot be read as YAML: {type(exc).__name__}")]
+    finally:
+        loader.dispose()
+    problems = list(_key_problems(doc, label))
+    return (None, problems) if problems else (doc, [])
+
+
+def _expanded(root: yaml.Node | None) -> tuple[int, int]:
+    """(node count, depth) of the document with every alias written out, without writing it out."""
+    if root is None:
+        return 0, 0
+    memo: dict[int, tuple[int, int]] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in memo:
+            continue
+        children = _children(node)
+        if not ready:
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in memo)
+            continue
+        sizes = [memo.get(id(c), (0, 0)) for c in children]
+        memo[id(node)] = (
+            min(1 + sum(s for s, _ in sizes), MAX_EVENTS + 1),
+            1 + max((d for _, d in sizes), default=0),
+        )
+    return memo[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _key_problems(value: Any, path: str):
+    """YAML allows keys that are numbers, null or lists; a config's keys are names."""
+    stack = [(value, path)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, dict):
+            for key, item in node.items():
+                if not isinstance(key, str):
+                    yield error(where, f"has a key {key!r} ({type(key).__name__}): keys are names; quote it if meant")
+                else:
+                    stack.append((item, join_path(where, key)))
+        elif isinstance(node, list):
+            stack.extend((item, f"{where}[{i}]") for i, item in enumerate(node))
 
 
 def format_diagnostics(diagnostics: Iterable[Diagnostic]) -> str:

@@ -96,6 +96,7 @@ def checks(lz: LandingZone) -> list[Diagnostic]:
             space = _cidr(region.vnet.address_space, f"{path}.vnet.addressSpace", out)
             if space is not None:
                 spaces.append((path, space))
+                out += _reserved(space, f"{path}.vnet.addressSpace")
                 out += _subnet_checks(region.vnet, space, f"{path}.vnet")
     for (path_a, a), (path_b, b) in itertools.combinations(spaces, 2):
         if a.overlaps(b):
@@ -113,6 +114,25 @@ def checks(lz: LandingZone) -> list[Diagnostic]:
         if zone_id.rsplit("/", 1)[-1].lower() != zone:
             out.append(error(f"{base}.privateDns.zoneIds.{zone}", f"points at zone {zone_id.rsplit('/', 1)[-1]!r}"))
     return out
+
+
+# Ranges a VNet cannot use (learn.microsoft.com/azure/virtual-network/virtual-networks-faq, "What address
+# ranges can I use in my virtual networks?").
+RESERVED_RANGES = {
+    "224.0.0.0/4": "multicast",
+    "255.255.255.255/32": "broadcast",
+    "127.0.0.0/8": "loopback",
+    "169.254.0.0/16": "link-local",
+    "168.63.129.16/32": "Azure's internal DNS",
+}
+
+
+def _reserved(space: ipaddress.IPv4Network, path: str) -> list[Diagnostic]:
+    return [
+        error(path, f"{space} overlaps {reserved} ({why}), which Azure reserves: use a private range, e.g. 10.x")
+        for reserved, why in RESERVED_RANGES.items()
+        if space.overlaps(ipaddress.ip_network(reserved))
+    ]
 
 
 def _subnet_checks(vnet: Vnet, space: ipaddress.IPv4Network, path: str) -> list[Diagnostic]:

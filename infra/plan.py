@@ -12,6 +12,7 @@ import gc
 import heapq
 import json
 import os
+import re
 import runpy
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,14 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from pulumi.runtime import settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from infra import mocks
 from infra.config import PROJECT_ROOT, ROOT, LandingZone, parse
-from infra.diagnostics import Diagnostic, error, errors_in, load_yaml, yaml_problem
+from infra.diagnostics import Diagnostic, error, errors_in, info, read_config_file
 from infra.parity import drift
 from infra.program import PLAN_DATE_ENV, TEAM_FILES_DIR_ENV
 from infra.topology import Topology, decide
@@ -35,6 +35,8 @@ INFRA_DIR = PROJECT_ROOT / "infra"
 PROJECT = "ai-landing-zone"
 SECRET = "[secret]"
 SUBSCRIPTION_KEY = "azure-native:subscriptionId"
+STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+STACK_NAME_RULE = "a stack name is 1-100 letters, digits, '-', '_' or '.' (Pulumi's rule)"
 
 
 class UsageError(Exception):
@@ -88,14 +90,20 @@ def stack_names() -> list[str]:
 
 def load_stack(stack: str, config_file: Path | None = None) -> tuple[StackConfig | None, list[Diagnostic]]:
     """Read ``Pulumi.<stack>.yaml`` (or ``config_file``, like ``pulumi --config-file``)."""
+    if not STACK_NAME.fullmatch(stack):
+        raise UsageError(f"--stack {stack[:40]!r}{'...' if len(stack) > 40 else ''}: {STACK_NAME_RULE}")
     path = config_file or PROJECT_ROOT / f"Pulumi.{stack}.yaml"
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except OSError as exc:  # a path the OS refuses (too long, invalid)
+        raise UsageError(f"{path}: {exc.strerror or exc}") from None
+    if not found:
         known = ", ".join(stack_names()) or "none"
         raise UsageError(f"no stack {stack!r}: {path} not found (stacks: {known})")
-    try:
-        doc = load_yaml(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        return None, [error(path.name, yaml_problem(exc))]
+    doc, problems = read_config_file(path, path.name)
+    if problems:
+        return None, problems
+    doc = {} if doc is None else doc
     config = doc.get("config") if isinstance(doc, dict) else None
     if not isinstance(config, dict):
         return None, [error(f"{path.name}: config", "must be a mapping of config keys")]
@@ -130,7 +138,8 @@ def make_plan(stack: str, today: dt.date | None = None, config_file: Path | None
     plan.topology, diags = decide(cfg.landing_zone, today, base_dir=base_dir, subscription_id=cfg.subscription_id)
     plan.diagnostics += diags
     if plan.topology is not None and config_file is None:
-        plan.diagnostics += drift(plan.topology.config, _other_stacks(stack))
+        others, notes = _other_stacks(stack)
+        plan.diagnostics += [*drift(plan.topology.config, others), *notes]
     if not plan.ok:
         return plan
     resources, plan.outputs = run_program(stack, cfg.values, cfg.secret_keys, today, base_dir)
@@ -138,17 +147,26 @@ def make_plan(stack: str, today: dt.date | None = None, config_file: Path | None
     return plan
 
 
-def _other_stacks(stack: str) -> dict[str, LandingZone]:
-    """The repo's other stacks that parse; their own errors are their own plans' business."""
-    others = {}
+def _other_stacks(stack: str) -> tuple[dict[str, LandingZone], list[Diagnostic]]:
+    """The repo's other stacks that parse, for the parity check. Another stack's errors are its own plan's
+    business: here they are one line, and this plan goes on."""
+    others, notes = {}, []
     for name in stack_names():
-        if name == stack:
+        if name == stack or not STACK_NAME.fullmatch(name):
             continue
-        cfg, _ = load_stack(name)
-        lz, _ = parse(cfg.landing_zone) if cfg else (None, [])
-        if lz is not None:
+        cfg, problems = load_stack(name)
+        lz, parse_problems = parse(cfg.landing_zone) if cfg else (None, [])
+        if lz is not None and not errors_in(parse_problems):
             others[name] = lz
-    return others
+        else:
+            notes.append(
+                info(
+                    ROOT,
+                    f"parity with {name} not checked: Pulumi.{name}.yaml or its team files have"
+                    f" errors (plan --stack {name} lists them)",
+                )
+            )
+    return others, notes
 
 
 def in_dependency_order(resources: list[mocks.RecordedResource]) -> list[mocks.RecordedResource]:

@@ -17,6 +17,7 @@ from infra import naming
 from infra import network as network_mod
 from infra.config import DEFAULT_CONTENT_FILTER, PROVISIONED_SKUS, ROOT, LandingZone, Team
 from infra.diagnostics import Diagnostic, error, join_path
+from infra.regions import unknown_region
 from infra.specs import AccountSpec, DeploymentSpec, NetworkSpec, PrincipalAccess, ResourceGroupSpec, TeamPlacement
 
 
@@ -31,6 +32,7 @@ def checks(lz: LandingZone) -> list[Diagnostic]:
     filter_paths = [f"{ROOT}.contentFilters[{i}]" for i in range(len(lz.content_filters))]
     out += duplicates([f.name for f in lz.content_filters], filter_paths, "name")
     out += _region_refs(lz)
+    out += _azure_limits(lz)
     filters = {f.name for f in lz.content_filters}
     if DEFAULT_CONTENT_FILTER in filters:
         i = next(i for i, f in enumerate(lz.content_filters) if f.name == DEFAULT_CONTENT_FILTER)
@@ -47,6 +49,43 @@ def checks(lz: LandingZone) -> list[Diagnostic]:
                     " (or add it under landingZone.contentFilters)",
                 )
             )
+    return out
+
+
+MAX_TAGS = 50
+"""Tags per resource (learn.microsoft.com/azure/azure-resource-manager/management/tag-resources, Limitations)."""
+OWN_TAGS = ("environment", "landingZone", "managedBy", "team", "costCenter")
+"""The most tags the landing zone puts on one resource itself (a dedicated team's account)."""
+RESERVED_TAG_PREFIXES = ("microsoft", "azure", "windows")
+
+
+def _azure_limits(lz: LandingZone) -> list[Diagnostic]:
+    """Values Azure refuses: unknown regions, too many or reserved tags, a globally unique name used twice."""
+    out = []
+    for i, region in enumerate(lz.regions):
+        if (why := unknown_region(region.name)) is not None:
+            out.append(error(f"{ROOT}.regions[{i}].name", why))
+    custom = [k for k in lz.tags if k not in OWN_TAGS]
+    if len(custom) + len(OWN_TAGS) > MAX_TAGS:
+        out.append(
+            error(
+                f"{ROOT}.tags",
+                f"{len(custom)} tags and the landing zone's own {len(OWN_TAGS)} make {len(custom) + len(OWN_TAGS)};"
+                f" Azure allows {MAX_TAGS} per resource: keep at most {MAX_TAGS - len(OWN_TAGS)}",
+            )
+        )
+    for key in lz.tags:
+        if key.lower().startswith(RESERVED_TAG_PREFIXES):
+            out.append(error(f"{ROOT}.tags.{key}", "tag names starting with microsoft, azure or windows are Azure's"))
+    # Subdomains are global DNS names; an existing account's name is its subdomain's usual source too.
+    names = [(r.custom_subdomain, f"{ROOT}.regions[{i}].customSubdomain") for i, r in enumerate(lz.regions)]
+    names += [
+        (r.existing_account.name, f"{ROOT}.regions[{i}].existingAccount.name")
+        for i, r in enumerate(lz.regions)
+        if r.existing_account
+    ]
+    present = [(n, p) for n, p in names if n]
+    out += duplicates([n for n, _ in present], [p.rsplit(".", 1)[0] for _, p in present], "customSubdomain")
     return out
 
 

@@ -50,6 +50,8 @@ def _message(err: dict, root: Any) -> str:
     kind, ctx, value = err["type"], err.get("ctx", {}), err.get("input")
     if kind == "missing":
         return "is required"
+    if kind == "finite_number":
+        return f"must be a finite number (got {value!r})"
     if kind == "extra_forbidden":
         allowed = _allowed_keys(tuple(err["loc"]), root)
         hint = f"; allowed keys: {', '.join(allowed)}" if allowed else ""

@@ -31,6 +31,7 @@ from infra.config.types import (
     Severity,
     Slug,
     SubnetId,
+    TagName,
     TagValue,
     TeamFile,
     VersionUpgradeOption,
@@ -46,6 +47,8 @@ class _Strict(BaseModel):
         frozen=True,
         alias_generator=to_camel,
         populate_by_name=False,
+        # .inf and .nan are YAML floats; no Azure value is one (and JSON cannot carry them).
+        allow_inf_nan=False,
     )
 
 
@@ -272,7 +275,8 @@ class Gateway(_Strict):
     sku: GatewaySku = "StandardV2"
     """StandardV2 creates in minutes and integrates with a VNet; Premium for VNet injection."""
     capacity: int = Field(default=1, ge=1, le=30)
-    publisher_email: Email | None = None
+    publisher_email: Annotated[Email, Field(max_length=100)] | None = None
+    """API Management's publisherEmail: at most 100 characters (ARM schema, ApiManagementServiceProperties)."""
     publisher_name: Annotated[str, Field(min_length=1, max_length=100)] = "AI landing zone"
     entra: GatewayEntra | None = None
     circuit_breaker: CircuitBreaker = Field(default_factory=CircuitBreaker)
@@ -350,7 +354,8 @@ class LandingZone(_Strict):
     allow_topology_drift: bool = False
     """Silence the warning when this stack's tenancy or teams differ from the repo's other stacks."""
     topology_drift_reason: Annotated[str, Field(min_length=10, max_length=500)] | None = None
-    tags: dict[str, TagValue] = Field(default_factory=dict)
+    tags: dict[TagName, TagValue] = Field(default_factory=dict)
+    """Added to every resource with the landing zone's own (``tenancy.checks`` counts them against Azure's 50)."""
 
     # Where each team came from, for error paths: ``landingZone.teams[0]`` or ``teams/x.yaml:``.
     _team_paths: list[str] = PrivateAttr(default_factory=list)

@@ -6,13 +6,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from infra.config.errors import to_diagnostics
 from infra.config.models import Team
 from infra.config.types import _TEAM_FILE_PATTERN, ROOT
-from infra.diagnostics import Diagnostic, error, load_yaml, yaml_problem
+from infra.diagnostics import Diagnostic, error, read_config_file
 
 
 def load_team_files(raw: Any, base_dir: Path) -> tuple[list[tuple[Team, str]], list[Diagnostic]]:
@@ -28,10 +27,9 @@ def load_team_files(raw: Any, base_dir: Path) -> tuple[list[tuple[Team, str]], l
         if not path.is_file():
             diags.append(error(f"{ROOT}.teamFiles[{i}]", f"file {rel} not found (paths are relative to {base_dir})"))
             continue
-        try:
-            doc = load_yaml(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            diags.append(error(rel, yaml_problem(exc)))
+        doc, problems = read_config_file(path, rel)
+        if problems:
+            diags += problems
             continue
         prefix = f"{rel}:"
         try:

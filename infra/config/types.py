@@ -79,7 +79,15 @@ Guid = Annotated[
         "an Entra object ID (GUID), e.g. 00000000-0000-0000-0000-000000000000",
     ),
 ]
-Email = Annotated[str, _pattern(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", "an email address, e.g. ai-team@contoso.com")]
+# Printable ASCII only: a control character in an address is a paste accident, and Azure refuses it.
+Email = Annotated[
+    str,
+    Field(max_length=254),
+    _pattern(
+        r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$",
+        "an email address, e.g. ai-team@contoso.com",
+    ),
+]
 # Segments never start with a dot, so neither "/" nor ".." can leave the project.
 _TEAM_FILE_PATTERN = r"^[\w-][\w.-]*(/[\w-][\w.-]*)*\.ya?ml$"
 TeamFile = Annotated[
@@ -126,4 +134,14 @@ WorkspaceId = Annotated[
 DataClassification = Literal["public", "general", "confidential", "highly-confidential"]
 Environment = Annotated[str, _pattern(r"^[a-z][a-z0-9]{1,9}$", "2-10 lowercase letters and digits, e.g. dev or prod")]
 NamePrefix = Annotated[str, _pattern(r"^[a-z][a-z0-9]{1,11}$", "2-12 lowercase letters and digits, e.g. contoso")]
-TagValue = Annotated[str, Field(max_length=256)]
+# Azure's tag limits (learn.microsoft.com/azure/azure-resource-manager/management/tag-resources, Limitations):
+# names up to 512 characters without < > % & \ ? /, values up to 256; names starting microsoft, azure or
+# windows are Azure's own.
+TagName = Annotated[
+    str,
+    _pattern(
+        r"^[^<>%&\\?/\x00-\x1f]{1,512}$",
+        "a tag name: 1-512 characters, none of < > % & \\ ? / or control characters",
+    ),
+]
+TagValue = Annotated[str, Field(max_length=256), _pattern(r"^[^\x00-\x1f]*$", "a tag value without control characters")]
