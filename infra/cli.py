@@ -48,6 +48,7 @@ def parser() -> argparse.ArgumentParser:
     diagram = sub.add_parser("diagram", help="print a Mermaid diagram of the stack's topology")
     diagram.add_argument("--stack", required=True)
     diagram.add_argument("--date", type=_date)
+    diagram.add_argument("--config-file", type=Path, help="read this file instead of Pulumi.<stack>.yaml")
     models = sub.add_parser("models", help="model lifecycle: every deployment and when its version retires")
     models.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
     models.add_argument("--config-file", type=Path, help="read this file instead of Pulumi.<stack>.yaml")
@@ -56,6 +57,7 @@ def parser() -> argparse.ArgumentParser:
     urns = sub.add_parser("urns", help="print the URNs of the stack's stateful resources (the golden list)")
     urns.add_argument("--stack", required=True)
     urns.add_argument("--date", type=_date, help="as of this date (YYYY-MM-DD)")
+    urns.add_argument("--config-file", type=Path, help="read this file instead of Pulumi.<stack>.yaml")
     schema = sub.add_parser("schema", help="print the JSON Schema of Pulumi.<stack>.yaml, for editor validation")
     schema.add_argument("--team-file", action="store_true", help="the schema of a team file instead")
     return p
@@ -157,7 +159,7 @@ def _urns(args: argparse.Namespace) -> int:
     from infra.plan import make_plan
     from infra.stateful import stateful_urns
 
-    plan = make_plan(args.stack, args.date)
+    plan = make_plan(args.stack, args.date, args.config_file)
     if not plan.ok:
         from infra.render import text
 
@@ -168,19 +170,24 @@ def _urns(args: argparse.Namespace) -> int:
 
 
 def _diagram(args: argparse.Namespace) -> int:
+    from infra.diagnostics import errors_in
     from infra.diagram import mermaid
-    from infra.plan import PROJECT_ROOT, load_stack
+    from infra.plan import load_stack
     from infra.topology import decide
 
-    cfg, diags = load_stack(args.stack)
-    topology, diags = (
+    cfg, diags = load_stack(args.stack, args.config_file)
+    topology, found = (
         decide(
-            cfg.landing_zone, args.date or dt.date.today(), base_dir=PROJECT_ROOT, subscription_id=cfg.subscription_id
+            cfg.landing_zone,
+            args.date or dt.date.today(),
+            base_dir=cfg.path.parent,
+            subscription_id=cfg.subscription_id,
         )
         if cfg
-        else (None, diags)
+        else (None, [])
     )
-    if topology is None:
+    diags = [*diags, *found]
+    if topology is None or errors_in(diags):
         from infra.diagnostics import format_diagnostics
 
         print(format_diagnostics(diags), file=sys.stderr)

@@ -122,12 +122,12 @@ def _requires_subscription(plan, link) -> bool:
         (
             {"monthlyTokens": 10, "tokensPerMinute": MAX_TOKENS_PER_MINUTE + 1},
             "landingZone.teams[0].tokenQuota.tokensPerMinute",
-            "a 32-bit integer",
+            "must be <= 2147483647",
         ),
         (
             {"monthlyTokens": MAX_TOKEN_QUOTA + 1, "tokensPerMinute": 10},
             "landingZone.teams[0].tokenQuota.monthlyTokens",
-            "a 64-bit integer",
+            "must be <= 9223372036854775807",
         ),
     ],
 )
@@ -146,6 +146,12 @@ def test_token_limits_fit_the_policy_types(quota, path, message):
         ]
     )
     assert not any(p.endswith(("tokensPerMinute", "monthlyTokens")) for p in errors(ok))
+
+
+def test_a_quota_derived_from_a_huge_budget_still_fits_the_policy_type():
+    """Derived quotas have no field to bound: the gateway's rule names the budget that made them."""
+    lz = gateway_lz(teams=[team("team-a", callerAppIds=[APP_A], budget={"monthly": 1e25, "contacts": ["a@b.co"]})])
+    assert "a 64-bit integer" in errors(lz)["landingZone.teams[0].budget.monthly"]
 
 
 def test_every_api_routes_the_v1_surface_and_keeps_the_deployment_routes(plans):

@@ -79,6 +79,10 @@ def _message(err: dict, root: Any) -> str:
 
 
 def to_diagnostics(exc: ValidationError, prefix: str, root: Any) -> list[Diagnostic]:
-    return [
-        error(join_path(prefix, yaml_path(e["loc"])) if e["loc"] else prefix, _message(e, root)) for e in exc.errors()
-    ]
+    out = []
+    for e in exc.errors():
+        loc, message = tuple(e["loc"]), _message(e, root)
+        if loc and loc[-1] == "[key]":  # pydantic's marker for a mapping's key, not its value
+            loc, message = loc[:-1], f"the key {message}"
+        out.append(error(join_path(prefix, yaml_path(loc)) if loc else prefix, message))
+    return out

@@ -209,8 +209,10 @@ class Budget(_Strict):
 class TokenQuota(_Strict):
     """Per-team limits the AI gateway enforces on a shared account."""
 
-    monthly_tokens: int = Field(ge=1)
-    tokens_per_minute: int = Field(ge=1)
+    # llm-token-limit's types (Azure/azure-api-management-policy-toolkit, TokenLimitConfig): token-quota is a
+    # long, tokens-per-minute an int.
+    monthly_tokens: int = Field(ge=1, le=2**63 - 1)
+    tokens_per_minute: int = Field(ge=1, le=2**31 - 1)
 
 
 class Budgets(_Strict):
