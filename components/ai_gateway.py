@@ -5,7 +5,7 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import apimanagement
 
-from components._options import child_options
+from components._options import child_options, whole
 from components.account_monitoring import diagnostics_to_workspace
 
 
@@ -54,7 +54,7 @@ class AiGateway(pulumi.ComponentResource):
             resource_group_name=rg,
             location=location,
             sku=apimanagement.ApiManagementServiceSkuPropertiesArgs(
-                name=args.get("sku_name", "StandardV2"), capacity=args.get("capacity", 1)
+                name=args.get("sku_name", "StandardV2"), capacity=whole(args.get("capacity", 1), "capacity")
             ),
             publisher_email=args["publisher_email"],
             publisher_name=args["publisher_name"],

@@ -9,6 +9,8 @@ from string import Template
 from typing import NotRequired, TypedDict
 from xml.sax.saxutils import escape, quoteattr
 
+from components._options import whole
+
 TEMPLATES = Path(__file__).parent / "policies"
 
 # llm-token-limit's attribute types in the API Management policy toolkit (TokenLimitConfig):
@@ -64,7 +66,10 @@ class PolicyRoutingArgs(TypedDict):
 
 
 def _limit(team: TeamLimitArgs) -> str:
-    tpm, quota = team.get("tokens_per_minute"), team.get("monthly_tokens")
+    tpm, quota = (
+        None if team.get(key) is None else whole(team[key], f"{team['team']}.{key}")
+        for key in ("tokens_per_minute", "monthly_tokens")
+    )
     if tpm is not None and not 1 <= tpm <= MAX_TOKENS_PER_MINUTE:
         raise ValueError(f"{team['team']}: tokens-per-minute {tpm} is outside 1..{MAX_TOKENS_PER_MINUTE}")
     if quota is not None and not 1 <= quota <= MAX_TOKEN_QUOTA:
@@ -125,7 +130,7 @@ def render_api_policy(
         create_op=RESPONSES_CREATE_OPERATION,
         primary_backend=_attr(routing["primary_backend"]),
         pool=_attr(routing["pool"]),
-        backend=_backend(routing["pool_size"], routing["failure_count"]),
+        backend=_backend(whole(routing["pool_size"], "pool_size"), whole(routing["failure_count"], "failure_count")),
     )
 
 

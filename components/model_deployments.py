@@ -5,7 +5,7 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import cognitiveservices
 
-from components._options import child_options
+from components._options import child_options, plain, whole
 
 
 class ModelDeploymentArgs(TypedDict):
@@ -53,12 +53,15 @@ class ModelDeployments(pulumi.ComponentResource):
         super().__init__("ai-landing-zone:index:ModelDeployments", name, None, opts)
         previous: cognitiveservices.Deployment | None = None
         for spec in args["deployments"]:
+            deployment = plain(spec["name"], "deployments[].name")
             previous = cognitiveservices.Deployment(
-                f"{name}-{spec['name']}",
+                f"{name}-{deployment}",
                 account_name=args["account_name"],
                 resource_group_name=args["resource_group_name"],
-                deployment_name=spec["name"],
-                sku=cognitiveservices.SkuArgs(name=spec["sku_name"], capacity=spec["capacity"]),
+                deployment_name=deployment,
+                sku=cognitiveservices.SkuArgs(
+                    name=spec["sku_name"], capacity=whole(spec["capacity"], f"{deployment}.capacity")
+                ),
                 properties=cognitiveservices.DeploymentPropertiesArgs(
                     model=cognitiveservices.DeploymentModelArgs(
                         format=spec.get("model_format", "OpenAI"),

@@ -5,7 +5,7 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import apimanagement
 
-from components._options import child_options
+from components._options import child_options, whole
 
 
 class PoolMemberArgs(TypedDict):
@@ -50,7 +50,7 @@ class OpenAiBackendPool(pulumi.ComponentResource):
         rule = apimanagement.CircuitBreakerRuleArgs(
             name="openai-throttling-and-errors",
             failure_condition=apimanagement.CircuitBreakerFailureConditionArgs(
-                count=breaker["failure_count"],
+                count=whole(breaker["failure_count"], "circuit_breaker.failure_count"),
                 interval=breaker["interval"],
                 status_code_ranges=[
                     apimanagement.FailureStatusCodeRangeArgs(min=429, max=429),
@@ -86,7 +86,9 @@ class OpenAiBackendPool(pulumi.ComponentResource):
             type="Pool",
             pool=apimanagement.BackendBaseParametersPoolArgs(
                 services=[
-                    apimanagement.BackendPoolItemArgs(id=b.id, priority=m["priority"], weight=m.get("weight", 1))
+                    apimanagement.BackendPoolItemArgs(
+                        id=b.id, priority=whole(m["priority"], "priority"), weight=whole(m.get("weight", 1), "weight")
+                    )
                     for m, b in backends
                 ]
             ),

@@ -6,7 +6,7 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import apimanagement
 
-from components._options import child_options
+from components._options import child_options, plain
 from components.gateway_policy import OPERATIONS, PolicyRoutingArgs, TeamLimitArgs, render_api_policy
 
 
@@ -50,7 +50,7 @@ class OpenAiGatewayApi(pulumi.ComponentResource):
             name,
             service_name=service,
             resource_group_name=rg,
-            api_id=args["api_id"],
+            api_id=plain(args["api_id"], "api_id"),
             display_name=f"Azure OpenAI ({args['api_id']})",
             path=args["path"],
             protocols=["https"],
@@ -104,6 +104,7 @@ class OpenAiGatewayApi(pulumi.ComponentResource):
             opts=child_options(self, opts, depends_on=operations),
         )
         for team in args["teams"]:
+            plain(team["team"], "teams[].team")  # it names the product, its link and subscription
             if not team.get("subscription_key"):
                 continue
             product = apimanagement.Product(

@@ -5,7 +5,7 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import consumption
 
-from components._options import child_options
+from components._options import child_options, plain
 
 
 class NotificationArgs(TypedDict):
@@ -71,12 +71,14 @@ class TeamBudget(pulumi.ComponentResource):
         ]
         budget = consumption.Budget(
             name,
-            budget_name=args["budget_name"],
+            budget_name=plain(args["budget_name"], "budget_name"),
             scope=args["scope"],
             amount=args["amount"],
             category=consumption.CategoryType.COST,
             time_grain=consumption.TimeGrainType.MONTHLY,
-            time_period=consumption.BudgetTimePeriodArgs(start_date=f"{args['start_date']}T00:00:00Z"),
+            time_period=consumption.BudgetTimePeriodArgs(
+                start_date=f"{plain(args['start_date'], 'start_date')}T00:00:00Z"
+            ),
             filter=_filter(dimensions),
             notifications={
                 notification_key(n): consumption.NotificationArgs(
