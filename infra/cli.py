@@ -43,6 +43,11 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("--config-file", type=Path, help="read this file instead of Pulumi.<stack>.yaml")
     plan.add_argument("--date", type=_date, help="plan as of this date (YYYY-MM-DD), for retirement checks")
     plan.add_argument("--diff-against", type=Path, help="a plan JSON of the base branch: show what this change does")
+    plan.add_argument(
+        "--first-preview",
+        action="store_true",
+        help="as a first pulumi preview shows it: computed outputs (IDs, endpoints, principal IDs) unknown",
+    )
     plan.add_argument("--full-plan-url", help="comment: where the whole plan is (job summary or artifact)")
     plan.add_argument("--max-chars", type=int, default=None, help="comment: its size budget (default 60,000)")
     diagram = sub.add_parser("diagram", help="print a Mermaid diagram of the stack's topology")
@@ -200,7 +205,7 @@ def _plan(args: argparse.Namespace) -> int:
     from infra import diff, render
     from infra.plan import UsageError, make_plan, to_json
 
-    plan = make_plan(args.stack, args.date, args.config_file)
+    plan = make_plan(args.stack, args.date, args.config_file, first_preview=args.first_preview)
     base = None
     if args.diff_against is not None:
         try:

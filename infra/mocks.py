@@ -127,10 +127,13 @@ class AzureMocks(pulumi.runtime.Mocks):
     """Plausible ARM outputs: full resource IDs, names, endpoints and principal IDs.
 
     ``stack_outputs`` answers ``StackReference``s: stack name -> that stack's outputs.
+    ``first_preview``: answer as azure-native does in a first ``pulumi preview``, where nothing exists yet:
+    the inputs come back, every computed output (IDs, Azure names, endpoints, principal IDs) is unknown.
     """
 
-    def __init__(self, stack_outputs: dict[str, dict] | None = None):
+    def __init__(self, stack_outputs: dict[str, dict] | None = None, first_preview: bool = False):
         self.stack_outputs = stack_outputs or {}
+        self.first_preview = first_preview
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
         inputs = args.inputs
@@ -141,6 +144,11 @@ class AzureMocks(pulumi.runtime.Mocks):
             return name, {"name": name, "outputs": self.stack_outputs[name], "secretOutputNames": []}
         if not args.custom and not args.typ.startswith("azure-native:"):
             return None, {}
+        if self.first_preview:
+            # An empty ID is unknown in a preview, and so is every property left out. Nested objects are left
+            # out whole: azure-native marks their output-only fields (properties.endpoint, identity.principalId)
+            # unknown, and an echoed object would make them a known None instead.
+            return "", {k: v for k, v in inputs.items() if not isinstance(v, (dict, list))}
         rg = inputs.get("resourceGroupName", "rg")
         if args.typ == "azure-native:resources:ResourceGroup":
             name = inputs.get("resourceGroupName", args.name)
@@ -316,9 +324,11 @@ _QUIET.addHandler(logging.NullHandler())
 _QUIET.propagate = False
 
 
-def install(project: str, stack: str, stack_outputs: dict[str, dict] | None = None) -> RecordingMonitor:
+def install(
+    project: str, stack: str, stack_outputs: dict[str, dict] | None = None, first_preview: bool = False
+) -> RecordingMonitor:
     """Point the Pulumi runtime at fresh mocks; returns the monitor that records."""
-    mock = AzureMocks(stack_outputs)
+    mock = AzureMocks(stack_outputs, first_preview)
     monitor = RecordingMonitor(mock)
     # set_mocks only creates a root stack when there is none: start every run from a clean one.
     settings.ROOT.set(None)

@@ -34,6 +34,8 @@ from infra.topology import Topology, decide
 INFRA_DIR = PROJECT_ROOT / "infra"
 PROJECT = "ai-landing-zone"
 SECRET = "[secret]"
+UNKNOWN = "[unknown]"
+"""A value a first ``pulumi preview`` cannot know yet (``output<string>`` in its own output)."""
 SUBSCRIPTION_KEY = "azure-native:subscriptionId"
 STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 STACK_NAME_RULE = "a stack name is 1-100 letters, digits, '-', '_' or '.' (Pulumi's rule)"
@@ -126,8 +128,12 @@ def load_stack(stack: str, config_file: Path | None = None) -> tuple[StackConfig
     return StackConfig(stack, path, values, secret_keys, landing_zone), diags
 
 
-def make_plan(stack: str, today: dt.date | None = None, config_file: Path | None = None) -> Plan:
-    """Validate the stack's config; when it is valid, run the program under mocks."""
+def make_plan(
+    stack: str, today: dt.date | None = None, config_file: Path | None = None, first_preview: bool = False
+) -> Plan:
+    """Validate the stack's config; when it is valid, run the program under mocks.
+
+    ``first_preview``: as a first ``pulumi preview`` shows it, with every computed output unknown."""
     today = today or dt.date.today()
     plan = Plan(PROJECT, stack, today=today)
     cfg, plan.diagnostics = load_stack(stack, config_file)
@@ -142,7 +148,7 @@ def make_plan(stack: str, today: dt.date | None = None, config_file: Path | None
         plan.diagnostics += [*drift(plan.topology.config, others), *notes]
     if not plan.ok:
         return plan
-    resources, plan.outputs = run_program(stack, cfg.values, cfg.secret_keys, today, base_dir)
+    resources, plan.outputs = run_program(stack, cfg.values, cfg.secret_keys, today, base_dir, first_preview)
     plan.resources = in_dependency_order(resources)
     return plan
 
@@ -227,9 +233,14 @@ def _environ(values: dict[str, str]) -> Iterator[None]:
 
 
 def run_program(
-    stack: str, config: dict[str, str], secret_keys: list[str], today: dt.date, base_dir: Path = PROJECT_ROOT
+    stack: str,
+    config: dict[str, str],
+    secret_keys: list[str],
+    today: dt.date,
+    base_dir: Path = PROJECT_ROOT,
+    first_preview: bool = False,
 ) -> tuple[list[mocks.RecordedResource], dict]:
-    monitor = mocks.install(PROJECT, stack)
+    monitor = mocks.install(PROJECT, stack, first_preview=first_preview)
     pulumi.runtime.set_all_config(config, secret_keys)
     with _environ({PLAN_DATE_ENV: today.isoformat(), TEAM_FILES_DIR_ENV: str(base_dir)}), fewer_gc_passes():
         _sync_await(run_pulumi_func(lambda: runpy.run_path(str(INFRA_DIR), run_name="__main__")))
@@ -238,11 +249,21 @@ def run_program(
 
 
 async def _resolve(outputs: dict) -> dict:
-    resolved = {}
-    for name, value in outputs.items():
-        out = pulumi.Output.from_input(value)
-        resolved[name] = SECRET if await out.is_secret() else _plain(await out.future())
-    return resolved
+    return {name: await _resolve_value(value) for name, value in outputs.items()}
+
+
+async def _resolve_value(value: Any) -> Any:
+    """Down to the leaves, so one unknown ID leaves the rest of an output readable (as preview prints it)."""
+    if isinstance(value, dict):
+        return {k: await _resolve_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [await _resolve_value(v) for v in value]
+    out = pulumi.Output.from_input(value)
+    if await out.is_secret():
+        return SECRET
+    if not await out.is_known():
+        return UNKNOWN
+    return _plain(await out.future())
 
 
 def _plain(value: Any) -> Any:
@@ -255,6 +276,8 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, float) and value.is_integer():
         return int(value)  # protobuf carries every number as a double
+    if isinstance(value, pulumi.output.Unknown) or value == pulumi.runtime.rpc.UNKNOWN:
+        return UNKNOWN
     return value
 
 
