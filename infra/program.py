@@ -244,7 +244,9 @@ def declare_gateway(
                 "resource_group_name": groups["platform"].name,
                 "api_id": api.group,
                 "path": api.path,
-                "pool_name": pool.pool_name,
+                # The decided name, known in a first preview, so the policy text is too (the policy pack reads
+                # it); the API waits for the pool, whose backends the policy names.
+                "pool_name": api.pool,
                 "pool_size": len(api.members),
                 "primary_backend": api.members[0].account,
                 "failure_count": spec.failure_count,
@@ -261,6 +263,7 @@ def declare_gateway(
                     for t in api.teams
                 ],
             },
+            opts=pulumi.ResourceOptions(depends_on=[pool]),
         )
         urls[api.group] = gateway.gateway_url.apply(lambda u, g=api.group: f"{u}/{g}")
     pulumi.export(

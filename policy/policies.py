@@ -19,6 +19,7 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from pulumi_policy.proxy import UnknownValueError
 
 ACCOUNT = "azure-native:cognitiveservices:Account"
 DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
@@ -139,7 +140,11 @@ def accounts_not_locked(args: ResourceValidationArgs, report: ReportViolation) -
     """Locks are inherited by child resources: one on an account (or above it) blocks removing a model."""
     if "ManagementLock" not in args.resource_type:
         return
-    scope = str(args.props.get("scope", ""))
+    try:
+        scope = str(args.props.get("scope", ""))
+    except UnknownValueError:  # a first preview: the scope is an ID not made yet; the safe side is to say so
+        report("a lock whose scope is not known until deploy: if it is an account or above, removing a model fails")
+        return
     if "/providers/" not in scope or "/providers/Microsoft.CognitiveServices/accounts/" in scope:
         report(
             "a lock here is inherited by every model deployment below it, and removing a model fails with"

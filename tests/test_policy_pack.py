@@ -17,7 +17,7 @@ from pulumi_policy import (
 )
 
 from infra.config import PROJECT_ROOT
-from infra.plan import _plain
+from infra.plan import _plain, make_plan
 from tests.helpers import PLAN_DATE, of_type
 
 _spec = importlib.util.spec_from_file_location("alz_policies", PROJECT_ROOT / "policy" / "policies.py")
@@ -172,3 +172,64 @@ def test_pack_config_is_mandatory_in_prod_and_advisory_in_dev():
     assert prod["gateway-private"]["requirePrivate"] is True and dev["gateway-private"]["requirePrivate"] is False
     assert dev["all"] == "advisory" and dev["accounts-private"]["requirePrivate"] is False
     assert {p.name for p in policies.POLICIES} >= {"accounts-private", "teams-have-budgets", "gateway-keyless"}
+
+
+def _as_engine_sends_it(value):
+    """A first preview's unknowns as the analyzer receives them: pulumi-policy's sentinel strings."""
+    from pulumi.output import Unknown
+    from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
+    if isinstance(value, Unknown) or value == "[unknown]":
+        return UNKNOWN_STRING_VALUE
+    if isinstance(value, dict):
+        return {k: _as_engine_sends_it(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_engine_sends_it(v) for v in value]
+    return value
+
+
+def _preview_violations(resources, config) -> list[str]:
+    """Every policy on a first preview, through pulumi-policy's unknown-checking proxy. A policy that reads an
+    unknown value raises, which the SDK turns into an advisory "can't run": it would not gate anything."""
+    from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+
+    found: list[str] = []
+    for r in resources:
+        if not r.custom:
+            continue
+        props = unknown_checking_proxy(_as_engine_sends_it(_plain(r.inputs)))
+        for check in RESOURCE_CHECKS:
+            args = ResourceValidationArgs(r.type, props, r.urn, r.name, _opts(r), None, config)
+            try:
+                check(args, lambda message, urn=None: found.append(message))
+            except UnknownValueError as exc:
+                raise AssertionError(f"{check.__name__} cannot decide {r.name} in a first preview: {exc}") from exc
+    return found
+
+
+def test_the_prod_pack_decides_and_gates_a_first_preview():
+    preview = make_plan("prod", PLAN_DATE, first_preview=True)
+    assert _preview_violations(preview.resources, PROD) == []
+    bad = copy.deepcopy(preview.resources)
+    account = next(r for r in bad if r.type == policies.ACCOUNT)
+    account.inputs["properties"]["publicNetworkAccess"] = "Enabled"
+    assert _preview_violations(bad, PROD) == [
+        "publicNetworkAccess must be Disabled: prod accounts are reached through private endpoints"
+    ]
+    policy = next(r for r in bad if r.type == policies.API_POLICY)
+    policy.inputs["value"] = re.sub(r"<application-id>[^<]*</application-id>", "", policy.inputs["value"])
+    assert "validate-azure-ad-token needs at least one client-application-ids/application-id" in _preview_violations(
+        bad, PROD
+    )
+
+
+def test_a_lock_with_an_unknown_scope_is_a_violation_not_a_skipped_policy(prod):
+    from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
+
+    lock = _one(prod, policies.ACCOUNT)
+    lock.type = "azure-native:authorization:ManagementLockByScope"
+    props = unknown_checking_proxy({"scope": UNKNOWN_STRING_VALUE, "level": "CanNotDelete"})
+    found: list[str] = []
+    args = ResourceValidationArgs(lock.type, props, lock.urn, lock.name, _opts(lock), None, PROD)
+    policies.accounts_not_locked(args, lambda message, urn=None: found.append(message))
+    assert found and "not known until deploy" in found[0]
