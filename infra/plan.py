@@ -25,7 +25,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from infra import mocks
-from infra.config import PROJECT_ROOT, ROOT, LandingZone, parse
+from infra.config import NO_SECRETS, PROJECT_ROOT, ROOT, LandingZone, parse
 from infra.diagnostics import Diagnostic, error, errors_in, info, read_config_file
 from infra.parity import drift
 from infra.program import PLAN_DATE_ENV, TEAM_FILES_DIR_ENV
@@ -112,20 +112,54 @@ def load_stack(stack: str, config_file: Path | None = None) -> tuple[StackConfig
 
     values, secret_keys, diags = {}, [], []
     landing_zone = None
+    esc = doc.get("environment")
+    if esc:
+        # Pulumi ESC environments are opened by the Pulumi service; offline there is nothing to open.
+        names = ", ".join(
+            map(str, esc if isinstance(esc, list) else esc.get("imports", []) if isinstance(esc, dict) else [esc])
+        )
+        where = f"{PROJECT}:{ROOT}" in config or ROOT in config
+        diags.append(
+            (info if where else error)(
+                f"{path.name}: environment",
+                f"imports Pulumi ESC environment(s) {names}, which the offline plan cannot open: "
+                + (
+                    "values from them are not in this plan"
+                    if where
+                    else f"{ROOT} is not in the stack file; put it there, or plan with `pulumi preview`"
+                ),
+            )
+        )
     for key, value in config.items():
         full = key if ":" in key else f"{PROJECT}:{key}"
         namespace, name = full.split(":", 1)
         if namespace == PROJECT and name != ROOT:
             diags.append(error(f"{path.name}: config.{key}", f"unknown key; allowed in {PROJECT}: {ROOT}"))
             continue
+        if full == f"{PROJECT}:{ROOT}":
+            secure = list(_secure_paths(value, ROOT))
+            if secure:  # the plan cannot decrypt, and the program refuses them: say it once, here
+                return None, [*diags, *(error(f"{path.name}: {where}", NO_SECRETS) for where in secure)]
+            landing_zone = value
         if isinstance(value, dict) and set(value) == {"secure"}:
             values[full] = SECRET
             secret_keys.append(full)
             continue
-        if full == f"{PROJECT}:{ROOT}":
-            landing_zone = value
         values[full] = value if isinstance(value, str) else json.dumps(value, default=str)
     return StackConfig(stack, path, values, secret_keys, landing_zone), diags
+
+
+def _secure_paths(value: Any, path: str):
+    """Where a config value holds ``secure:`` ciphertext (set with ``pulumi config set --secret [--path]``)."""
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            yield path
+            return
+        for k, v in value.items():
+            yield from _secure_paths(v, f"{path}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _secure_paths(v, f"{path}[{i}]")
 
 
 def make_plan(

@@ -31,7 +31,7 @@ from components import (
     TeamBudget,
 )
 from infra import naming
-from infra.config import GATEWAY_DNS_ZONE, PROJECT_ROOT, PROVISIONED_SKUS, ROOT
+from infra.config import GATEWAY_DNS_ZONE, NO_SECRETS, PROJECT_ROOT, PROVISIONED_SKUS, ROOT
 from infra.diagnostics import Diagnostic, format_diagnostics
 from infra.naming import GATEWAY_SUBNET, PE_SUBNET
 from infra.specs import AccountSpec, TeamPlacement
@@ -60,6 +60,9 @@ def plan_date() -> dt.date:
 
 
 def main() -> None:
+    if pulumi.runtime.is_config_secret(f"{pulumi.get_project()}:{ROOT}"):
+        # A secret's plain value would otherwise flow into resource inputs and state unencrypted.
+        raise ConfigError([Diagnostic("error", ROOT, NO_SECRETS)])
     raw = pulumi.Config().get_object(ROOT)
     base_dir = Path(os.environ.get(TEAM_FILES_DIR_ENV) or PROJECT_ROOT)
     subscription = pulumi.Config("azure-native").get("subscriptionId")

@@ -145,3 +145,10 @@ TagName = Annotated[
     ),
 ]
 TagValue = Annotated[str, Field(max_length=256), _pattern(r"^[^\x00-\x1f]*$", "a tag value without control characters")]
+
+NO_SECRETS = (
+    "is stored as a secret, but the landing zone's config holds none by design (access is keyless, keys are"
+    " never exported): store it in plain text, and keep secrets out of it"
+)
+"""Why ``landingZone`` refuses ``secure:`` values, in the plan and under the engine alike: a secret read with
+``get_object`` would land in resource inputs and state unencrypted."""
