@@ -4,6 +4,7 @@ The structure lives in ``components/policies/*.xml``; their ``${name}``
 placeholders get XML-escaped values here, and nothing else is concatenated.
 """
 
+from functools import cache
 from pathlib import Path
 from string import Template
 from typing import NotRequired, TypedDict
@@ -86,8 +87,13 @@ def _limit(team: TeamLimitArgs) -> str:
     return f"<llm-token-limit {rendered} />"
 
 
+@cache
+def _template_text(name: str) -> str:
+    return (TEMPLATES / f"{name}.xml").read_text()
+
+
 def _template(name: str, **values: str) -> str:
-    return Template((TEMPLATES / f"{name}.xml").read_text()).substitute(**values)
+    return Template(_template_text(name)).substitute(**values)
 
 
 def _attr(value: str) -> str:

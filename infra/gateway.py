@@ -105,6 +105,12 @@ PRIVATE_ENDPOINT_SKUS = frozenset({"Developer", "Basic", "Standard", "StandardV2
 """Tiers with inbound private endpoints (BasicV2 and Consumption have none; PremiumV2 is not in our API)."""
 
 
+def network_reach(lz: LandingZone) -> str:
+    """How the gateway reaches the accounts: ``integration`` or ``injection`` into a VNet, or ``none`` (public
+    accounts, or a tier that joins no VNet)."""
+    return GATEWAY_NETWORK.get(lz.gateway.sku, "none") if lz.network.uses_private_endpoints else "none"
+
+
 def private_endpoint(lz: LandingZone) -> bool:
     """Whether the gateway gets an inbound private endpoint: asked for, or by default in prod when the accounts
     are private and the tier takes one (classic tiers injected into a VNet cannot, and need not)."""
@@ -150,7 +156,7 @@ def gateway_spec(lz: LandingZone, accounts: list[AccountSpec], costs: tuple[Team
         sku=gw.sku,
         capacity=gw.capacity,
         region=lz.primary_region,
-        network=GATEWAY_NETWORK[gw.sku] if lz.network.uses_private_endpoints else "none",
+        network=network_reach(lz),
         tenant_id=gw.entra.tenant_id,
         audiences=tuple(gw.entra.audiences),
         publisher_email=gw.publisher_email,
@@ -263,8 +269,7 @@ def _inbound_rules(lz: LandingZone) -> list[Diagnostic]:
     """How callers reach the gateway: a private endpoint where the tier takes one, public access closed only
     once that endpoint exists."""
     base, out = f"{ROOT}.gateway", []
-    sku, has_endpoint = lz.gateway.sku, private_endpoint(lz)
-    network = GATEWAY_NETWORK.get(sku, "none") if lz.network.uses_private_endpoints else "none"
+    sku, has_endpoint, network = lz.gateway.sku, private_endpoint(lz), network_reach(lz)
     if has_endpoint:
         if sku not in PRIVATE_ENDPOINT_SKUS:
             out.append(error(f"{base}.privateEndpoint", f"{sku} takes no inbound private endpoint: use StandardV2"))

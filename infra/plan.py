@@ -194,7 +194,7 @@ def _other_stacks(stack: str) -> tuple[dict[str, LandingZone], list[Diagnostic]]
     for name in stack_names():
         if name == stack or not STACK_NAME.fullmatch(name):
             continue
-        cfg, problems = load_stack(name)
+        cfg, _ = load_stack(name)
         lz, parse_problems = parse(cfg.landing_zone) if cfg else (None, [])
         if lz is not None and not errors_in(parse_problems):
             others[name] = lz
