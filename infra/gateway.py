@@ -60,6 +60,10 @@ def checks(lz: LandingZone) -> list[Diagnostic]:
                 " disable the gateway",
             )
         )
+    if len(lz.regions) > MAX_POOL_MEMBERS:
+        out.append(
+            error(f"{ROOT}.regions", f"a backend pool holds at most {MAX_POOL_MEMBERS} members; got {len(lz.regions)}")
+        )
     mode = GATEWAY_NETWORK.get(gw.sku)
     if mode is None:
         return out
@@ -92,10 +96,6 @@ def checks(lz: LandingZone) -> list[Diagnostic]:
                     "the gateway needs a subnet in the primary region: set vnet.gatewaySubnet or gatewaySubnetId",
                 )
             )
-    if len(lz.regions) > MAX_POOL_MEMBERS:
-        out.append(
-            error(f"{ROOT}.regions", f"a backend pool holds at most {MAX_POOL_MEMBERS} members; got {len(lz.regions)}")
-        )
     return out
 
 

@@ -267,6 +267,11 @@ def test_more_than_30_pool_members_is_an_error():
     ]
     errs = _errors(gateway_lz(regions=regions))
     assert errs["landingZone.regions"] == "a backend pool holds at most 30 members; got 31"
+    # also for tiers whose other checks stop early
+    assert (
+        "at most 30 members"
+        in _errors(gateway_lz(regions=regions, gateway={"sku": "Consumption"}))["landingZone.regions"]
+    )
 
 
 @pytest.mark.parametrize(
