@@ -98,7 +98,7 @@ def _models(args: argparse.Namespace) -> int:
 
     today = args.date or dt.date.today()
     cfg, diags = load_stack(args.stack, args.config_file)
-    lz, parse_diags = parse(cfg.landing_zone, cfg.path.parent) if cfg else (None, [])
+    lz, parse_diags = parse(cfg.landing_zone) if cfg else (None, [])
     problems = [*diags, *parse_diags, *(rules.checks(lz, today) if lz is not None else [])]
     if lz is None or errors_in(problems):
         # The same verdict as ``plan`` on the config; only the catalog's (retired versions) is this report's own.
@@ -185,7 +185,6 @@ def _diagram(args: argparse.Namespace) -> int:
         decide(
             cfg.landing_zone,
             args.date or dt.date.today(),
-            base_dir=cfg.path.parent,
             subscription_id=cfg.subscription_id,
         )
         if cfg

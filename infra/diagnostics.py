@@ -103,11 +103,14 @@ def read_config_file(path: Path, label: str) -> tuple[Any, list[Diagnostic]]:
 
 
 def parse_config_text(text: str, label: str) -> tuple[Any, list[Diagnostic]]:
-    loader = _LOADER(text)
+    """Scalars resolve as the Pulumi CLI resolves them (``infra.engine_yaml``)."""
+    from infra.engine_yaml import EngineLoader, as_the_program_gets_it
+
+    loader = EngineLoader(text)
     try:
         # The event stream is read without recursion: refuse deep nesting before anything recurses on it.
         depth = events = 0
-        for event in yaml.parse(text, Loader=_LOADER):
+        for event in yaml.parse(text, Loader=EngineLoader):
             events += 1
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
@@ -131,7 +134,7 @@ def parse_config_text(text: str, label: str) -> tuple[Any, list[Diagnostic]]:
     finally:
         loader.dispose()
     problems = list(_key_problems(doc, label))
-    return (None, problems) if problems else (doc, [])
+    return (None, problems) if problems else (as_the_program_gets_it(doc), [])
 
 
 def _expanded(root: yaml.Node | None) -> tuple[int, int]:

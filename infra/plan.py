@@ -28,7 +28,7 @@ from infra import mocks
 from infra.config import NO_SECRETS, PROJECT_ROOT, ROOT, LandingZone, parse
 from infra.diagnostics import Diagnostic, error, errors_in, info, read_config_file
 from infra.parity import drift
-from infra.program import PLAN_DATE_ENV, TEAM_FILES_DIR_ENV
+from infra.program import PLAN_DATE_ENV
 from infra.topology import Topology, decide
 
 INFRA_DIR = PROJECT_ROOT / "infra"
@@ -173,16 +173,14 @@ def make_plan(
     cfg, plan.diagnostics = load_stack(stack, config_file)
     if cfg is None:
         return plan
-    # Team file paths are relative to the stack file: the project root, or a --config-file's folder.
-    base_dir = cfg.path.parent
-    plan.topology, diags = decide(cfg.landing_zone, today, base_dir=base_dir, subscription_id=cfg.subscription_id)
+    plan.topology, diags = decide(cfg.landing_zone, today, subscription_id=cfg.subscription_id)
     plan.diagnostics += diags
     if plan.topology is not None and config_file is None:
         others, notes = _other_stacks(stack)
         plan.diagnostics += [*drift(plan.topology.config, others), *notes]
     if not plan.ok:
         return plan
-    resources, plan.outputs = run_program(stack, cfg.values, cfg.secret_keys, today, base_dir, first_preview)
+    resources, plan.outputs = run_program(stack, cfg.values, cfg.secret_keys, today, first_preview)
     plan.resources = in_dependency_order(resources)
     return plan
 
@@ -271,12 +269,11 @@ def run_program(
     config: dict[str, str],
     secret_keys: list[str],
     today: dt.date,
-    base_dir: Path = PROJECT_ROOT,
     first_preview: bool = False,
 ) -> tuple[list[mocks.RecordedResource], dict]:
     monitor = mocks.install(PROJECT, stack, first_preview=first_preview)
     pulumi.runtime.set_all_config(config, secret_keys)
-    with _environ({PLAN_DATE_ENV: today.isoformat(), TEAM_FILES_DIR_ENV: str(base_dir)}), fewer_gc_passes():
+    with _environ({PLAN_DATE_ENV: today.isoformat()}), fewer_gc_passes():
         _sync_await(run_pulumi_func(lambda: runpy.run_path(str(INFRA_DIR), run_name="__main__")))
         outputs = _sync_await(_resolve(settings.get_root_resource().outputs))
     return monitor.recorded, outputs

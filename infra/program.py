@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import pulumi
 from pulumi_azure_native import cognitiveservices, resources
@@ -31,7 +30,7 @@ from components import (
     TeamBudget,
 )
 from infra import naming
-from infra.config import GATEWAY_DNS_ZONE, NO_SECRETS, PROJECT_ROOT, PROVISIONED_SKUS, ROOT
+from infra.config import GATEWAY_DNS_ZONE, NO_SECRETS, PROVISIONED_SKUS, ROOT
 from infra.diagnostics import Diagnostic, format_diagnostics
 from infra.naming import GATEWAY_SUBNET, PE_SUBNET
 from infra.specs import AccountSpec, TeamPlacement
@@ -39,8 +38,6 @@ from infra.topology import Topology, decide, exposure
 
 PLAN_DATE_ENV = "AI_LANDING_ZONE_PLAN_DATE"
 """Plan as of this ISO date instead of today (set by ``python -m infra plan --date``)."""
-TEAM_FILES_DIR_ENV = "AI_LANDING_ZONE_TEAM_FILES_DIR"
-"""Where team file paths start; the project root unless the plan reads a ``--config-file`` elsewhere."""
 
 
 class ConfigError(pulumi.RunError):
@@ -64,9 +61,8 @@ def main() -> None:
         # A secret's plain value would otherwise flow into resource inputs and state unencrypted.
         raise ConfigError([Diagnostic("error", ROOT, NO_SECRETS)])
     raw = pulumi.Config().get_object(ROOT)
-    base_dir = Path(os.environ.get(TEAM_FILES_DIR_ENV) or PROJECT_ROOT)
     subscription = pulumi.Config("azure-native").get("subscriptionId")
-    topology, diagnostics = decide(raw, plan_date(), base_dir=base_dir, subscription_id=subscription)
+    topology, diagnostics = decide(raw, plan_date(), subscription_id=subscription)
     if topology is None:
         raise ConfigError(diagnostics)
     for d in diagnostics:

@@ -19,7 +19,7 @@ from infra import costs as costs_mod
 from infra import gateway as gateway_mod
 from infra import network as network_mod
 from infra import operations, rules, tenancy
-from infra.config import PROJECT_ROOT, LandingZone, parse
+from infra.config import LandingZone, parse
 from infra.diagnostics import Diagnostic, errors_in
 from infra.network import exposure
 from infra.specs import (
@@ -73,7 +73,7 @@ def decide(
     raw: Any,
     today: dt.date,
     catalog: catalog_mod.Catalog | None = None,
-    base_dir: Path = PROJECT_ROOT,
+    base_dir: Path | None = None,
     subscription_id: str | None = None,
 ) -> tuple[Topology | None, list[Diagnostic]]:
     """Config object -> topology, or None when there is any error. Diagnostics are always returned.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from infra import mocks
+from infra.config import TEAM_FILES_DIR_ENV
 from infra.mocks import RecordedResource
 from infra.plan import PROJECT_ROOT
 
@@ -29,12 +31,30 @@ RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    """``python -m infra ...`` in a fresh process from the project root, as a user runs it."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+def cli(*args: str, team_files_dir: Path | None = None) -> subprocess.CompletedProcess:
+    """``python -m infra ...`` in a fresh process from the project root, as a user runs it.
+
+    ``team_files_dir``: where ``teamFiles`` are read (a project copy in ``tmp_path``), as a user sets it."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", TEAM_FILES_DIR_ENV)}
+    if team_files_dir is not None:
+        env[TEAM_FILES_DIR_ENV] = str(team_files_dir)
     return subprocess.run(
         [sys.executable, "-m", "infra", *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
     )
+
+
+@contextlib.contextmanager
+def team_files_in(folder: Path) -> Iterator[None]:
+    """Read ``teamFiles`` from ``folder`` (a project copy), as ``AI_LANDING_ZONE_TEAM_FILES_DIR`` does."""
+    previous = os.environ.get(TEAM_FILES_DIR_ENV)
+    os.environ[TEAM_FILES_DIR_ENV] = str(folder)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ[TEAM_FILES_DIR_ENV]
+        else:
+            os.environ[TEAM_FILES_DIR_ENV] = previous
 
 
 def register(fn: Callable[[], Any], stack: str = "test") -> list[RecordedResource]:

@@ -18,7 +18,7 @@ from infra import catalog as catalog_mod
 from infra.diff import diff
 from infra.plan import PROJECT_ROOT, make_plan
 from infra.topology import decide
-from tests.helpers import PLAN_DATE, minimal_landing_zone, of_type, private_network, team
+from tests.helpers import PLAN_DATE, minimal_landing_zone, of_type, private_network, team, team_files_in
 
 API = "azure-native:apimanagement:Api"
 API_POLICY = "azure-native:apimanagement:ApiPolicy"
@@ -331,12 +331,13 @@ def test_removing_a_model_from_a_prod_team_file_meets_no_lock(tmp_path):
     A denyAction on the account protects the parent only ("Child resource | Parent resource | Parent is
     protected; child is deleted", learn.microsoft.com/azure/governance/policy/concepts/effect-deny-action)."""
     config = _prod_copy(tmp_path)
-    base = make_plan("prod", PLAN_DATE, config)
-    team_file = tmp_path / "teams" / "prod" / "contoso-chat.yaml"
-    doc = yaml.safe_load(team_file.read_text())
-    doc["models"] = [m for m in doc["models"] if m["name"] != "text-embedding-3-small"]
-    team_file.write_text(yaml.safe_dump(doc))
-    head = make_plan("prod", PLAN_DATE, config)
+    with team_files_in(tmp_path):
+        base = make_plan("prod", PLAN_DATE, config)
+        team_file = tmp_path / "teams" / "prod" / "contoso-chat.yaml"
+        doc = yaml.safe_load(team_file.read_text())
+        doc["models"] = [m for m in doc["models"] if m["name"] != "text-embedding-3-small"]
+        team_file.write_text(yaml.safe_dump(doc))
+        head = make_plan("prod", PLAN_DATE, config)
     assert base.ok and head.ok, head.diagnostics
     removed = [c for c in diff(base.contract(), head.contract()) if c.kind == "removed"]
     assert {c.type for c in removed} == {DEPLOYMENT} and len(removed) == 2  # one per region

@@ -18,14 +18,17 @@ import yaml
 from infra.cli import main
 from infra.plan import PROJECT_ROOT
 from tests.conftest import errors_of
-from tests.helpers import PLAN_DATE, minimal_landing_zone, private_network, team
+from tests.helpers import PLAN_DATE, minimal_landing_zone, private_network, team, team_files_in
 
 COMMANDS = (("plan",), ("plan", "--format", "json"), ("models",), ("urns",), ("diagram",))
 
 
 def run(*args: str) -> tuple[int, str, str]:
+    """In-process, so a traceback anywhere fails the test. A ``--config-file`` here is a project copy: its
+    team files are beside it (``AI_LANDING_ZONE_TEAM_FILES_DIR``, as a user planning a copy sets it)."""
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    folder = Path(args[args.index("--config-file") + 1]).parent if "--config-file" in args else PROJECT_ROOT
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), team_files_in(folder):
         try:
             code = main([*args, "--date", PLAN_DATE.isoformat()] if args[0] != "schema" else list(args))
         except SystemExit as exc:  # argparse's usage errors
@@ -253,14 +256,9 @@ def test_subcommands_agree_with_plan(tmp_path, monkeypatch):
     doc["contentFilter"] = "lenient"
     team_file.write_text(yaml.safe_dump(doc))
     monkeypatch.setattr(plan_mod, "PROJECT_ROOT", root)
-    monkeypatch.setattr("infra.cli.PROJECT_ROOT", root, raising=False)
     codes = {}
     for command in COMMANDS:
-        code, out, err = (
-            run(*command, "--stack", "prod", "--config-file", str(root / "Pulumi.prod.yaml"))
-            if command[0] in ("plan", "models")
-            else run(*command, "--stack", "prod")
-        )
+        code, out, err = run(*command, "--stack", "prod", "--config-file", str(root / "Pulumi.prod.yaml"))
         codes[command] = code
         assert "Traceback" not in out + err
     assert set(codes.values()) == {1}, codes

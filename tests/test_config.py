@@ -10,6 +10,7 @@ import yaml
 
 from infra import catalog
 from infra.config import LandingZone, parse, stack_file_schema
+from infra.diagnostics import parse_config_text
 from infra.plan import PROJECT_ROOT
 from tests.conftest import errors_of
 from tests.helpers import minimal_landing_zone
@@ -76,10 +77,18 @@ def test_unknown_key_lists_the_allowed_keys():
     assert "capacity" in msg and "deploymentName" in msg
 
 
-def test_unquoted_date_version_explains_the_quote():
-    raw = yaml.safe_load("version: 2024-08-06")
-    errors = messages(_set(minimal_landing_zone(), ["teams", 0, "models", 0, "version"], raw["version"]))
-    assert "quote it" in errors["landingZone.teams[0].models[0].version"]
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("0613", 'must be a string; YAML read it as the number 395: quote it, e.g. "0613"'),  # octal, to the CLI too
+        ("y", "must be a string; YAML reads yes/no/on/off/y/n as true: quote it"),
+    ],
+)
+def test_an_unquoted_version_the_engine_reads_as_another_type_explains_the_quote(text, message):
+    doc, problems = parse_config_text(f"version: {text}\n", "team.yaml")
+    assert problems == []
+    errors = messages(_set(minimal_landing_zone(), ["teams", 0, "models", 0, "version"], doc["version"]))
+    assert errors["landingZone.teams[0].models[0].version"] == message
 
 
 def test_all_errors_are_reported_together():

@@ -17,10 +17,10 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from infra import mocks
-from infra.config import NO_SECRETS
+from infra.config import NO_SECRETS, TEAM_FILES_DIR_ENV
 from infra.plan import INFRA_DIR, PROJECT, load_stack, make_plan
 from infra.program import PLAN_DATE_ENV, ConfigError
-from tests.helpers import PLAN_DATE, prod_copy
+from tests.helpers import DEPLOYMENT, PLAN_DATE, prod_copy
 
 
 def run_like_the_language_host(monkeypatch, values: dict[str, str], secret_keys: list[str]):
@@ -71,3 +71,25 @@ def test_an_esc_environment_is_said_not_opened(tmp_path):
     plan = make_plan("esc", PLAN_DATE, only_esc)
     assert not plan.ok
     assert any("landingZone is not in the stack file" in d.message for d in plan.diagnostics)
+
+
+def test_team_files_are_found_by_one_rule_in_the_plan_and_under_the_engine(monkeypatch, tmp_path):
+    """The engine gives the program config values, never the stack file's path, even with ``--config-file``;
+    so ``teamFiles`` start at the project root for both, unless AI_LANDING_ZONE_TEAM_FILES_DIR moves them
+    for both. A copy whose team file differs shows which files each read."""
+    config = prod_copy(tmp_path)
+    team_file = tmp_path / "teams" / "prod" / "hr-copilot.yaml"
+    team_file.write_text(team_file.read_text().replace("capacity: 50}", "capacity: 60}", 1))
+    assert "capacity: 60" in team_file.read_text()
+    monkeypatch.delenv(TEAM_FILES_DIR_ENV, raising=False)
+    capacities = lambda resources: sorted(  # noqa: E731
+        r.inputs["sku"]["capacity"] for r in resources if r.type == DEPLOYMENT and "hr-copilot" in r.name
+    )
+    from_root = make_plan("prod", PLAN_DATE, config)
+    cfg, _ = load_stack("prod", config)
+    under_engine = run_like_the_language_host(monkeypatch, cfg.values, cfg.secret_keys)
+    assert capacities(from_root.resources) == capacities(under_engine) and 60 not in capacities(under_engine)
+    monkeypatch.setenv(TEAM_FILES_DIR_ENV, str(tmp_path))
+    beside = make_plan("prod", PLAN_DATE, config)
+    under_engine = run_like_the_language_host(monkeypatch, cfg.values, cfg.secret_keys)
+    assert capacities(beside.resources) == capacities(under_engine) and 60 in capacities(under_engine)

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from infra.cli import main
 from infra.plan import PROJECT_ROOT
-from tests.helpers import PLAN_DATE
+from tests.helpers import PLAN_DATE, team_files_in
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 ROOT_KEY = "ai-landing-zone:landingZone"
@@ -110,7 +110,8 @@ def _write(root: Path, target: str, path, action, junk, key, encoding) -> None:
 
 def _run(*args: str) -> tuple[int, str]:
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    folder = Path(args[args.index("--config-file") + 1]).parent  # a project copy: its team files are beside it
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), team_files_in(folder):
         try:
             code = main([*args, "--date", PLAN_DATE.isoformat()])
         except SystemExit as exc:

@@ -23,7 +23,7 @@ from cmarkgfm.cmark import Options
 from infra import diff, md, review
 from infra.diagram import MAX_GROUPS, mermaid
 from infra.plan import PROJECT_ROOT, make_plan, to_json
-from tests.helpers import PLAN_DATE, prod_copy
+from tests.helpers import PLAN_DATE, prod_copy, team_files_in
 
 MERMAID_CHECK = PROJECT_ROOT / "tools" / "mermaid-check"
 RUN_URL = "https://github.com/contoso/ai-landing-zone/actions/runs/1"
@@ -36,7 +36,8 @@ def html(markdown: str) -> str:
 
 
 def plan_and_contract(config: Path | None = None):
-    plan = make_plan("prod", PLAN_DATE, config)
+    with team_files_in(config.parent if config else PROJECT_ROOT):
+        plan = make_plan("prod", PLAN_DATE, config)
     assert plan.ok, plan.diagnostics
     return plan, json.loads(to_json(plan))
 

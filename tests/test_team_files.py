@@ -32,7 +32,10 @@ def test_team_files_join_inline_teams_in_order(tmp_path):
 
 def test_missing_team_file(tmp_path):
     errs = _errors(minimal_landing_zone(teamFiles=["teams/nope.yaml"]), tmp_path)
-    assert errs == {"landingZone.teamFiles[0]": f"file teams/nope.yaml not found (paths are relative to {tmp_path})"}
+    assert errs == {
+        "landingZone.teamFiles[0]": f"file teams/nope.yaml not found (paths are relative to {tmp_path}; "
+        "the project root, or AI_LANDING_ZONE_TEAM_FILES_DIR when set)"
+    }
 
 
 def test_team_file_paths_cannot_leave_the_project(tmp_path):
@@ -82,7 +85,9 @@ def test_catalog_errors_point_into_the_team_file(tmp_path):
     body["models"][0]["version"] = "2099-01-01"
     rel = _write_team(tmp_path, "teams/team-b.yaml", body)
     stack = write_stack(tmp_path, minimal_landing_zone(teamFiles=[rel]))
-    result = cli("plan", "--stack", "test", "--config-file", str(stack), "--date", "2026-11-21")
+    result = cli(
+        "plan", "--stack", "test", "--config-file", str(stack), "--date", "2026-11-21", team_files_dir=tmp_path
+    )
     assert result.returncode == 1
     assert "error: teams/team-b.yaml: models[0].version: unknown version '2099-01-01'" in result.stdout
     assert "Traceback" not in result.stderr
@@ -96,7 +101,7 @@ def test_bad_team_files_exit_1_through_the_cli(tmp_path):
         "teams/missing.yaml",
     ]
     stack = write_stack(tmp_path, minimal_landing_zone(teamFiles=rels))
-    result = cli("plan", "--stack", "test", "--config-file", str(stack))
+    result = cli("plan", "--stack", "test", "--config-file", str(stack), team_files_dir=tmp_path)
     assert result.returncode == 1
     for expected in (
         "teams/dup.yaml: name: duplicate name 'team-a'",

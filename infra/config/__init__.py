@@ -33,7 +33,9 @@ from infra.config.types import (
     PROJECT_ROOT,
     PROVISIONED_SKUS,
     ROOT,
+    TEAM_FILES_DIR_ENV,
     DeploymentSku,
+    team_files_dir,
 )
 from infra.diagnostics import Diagnostic, error
 
@@ -47,6 +49,7 @@ __all__ = [
     "PROJECT_ROOT",
     "PROVISIONED_SKUS",
     "ROOT",
+    "TEAM_FILES_DIR_ENV",
     "Budget",
     "DeploymentSku",
     "ContentFilter",
@@ -58,13 +61,15 @@ __all__ = [
     "parse",
     "stack_file_schema",
     "team_file_schema",
+    "team_files_dir",
 ]
 
 
-def parse(raw: Any, base_dir: Path = PROJECT_ROOT) -> tuple[LandingZone | None, list[Diagnostic]]:
+def parse(raw: Any, base_dir: Path | None = None) -> tuple[LandingZone | None, list[Diagnostic]]:
     """Validate the shape of the raw ``landingZone`` object and of the team files it names.
 
     Returns the model (None when its shape is wrong, or a team file's is) and every diagnostic.
+    Team files are read from ``base_dir``, by default ``team_files_dir()``.
     """
     if raw is None:
         return None, [error(ROOT, "is required: set ai-landing-zone:landingZone in the stack's config")]
@@ -73,7 +78,7 @@ def parse(raw: Any, base_dir: Path = PROJECT_ROOT) -> tuple[LandingZone | None, 
         lz: LandingZone | None = LandingZone.model_validate(raw)
     except ValidationError as exc:
         lz, diags = None, to_diagnostics(exc, ROOT, LandingZone)
-    file_teams, file_diags = load_team_files(raw, base_dir)
+    file_teams, file_diags = load_team_files(raw, base_dir or team_files_dir())
     diags += file_diags
     if lz is None:
         return None, diags

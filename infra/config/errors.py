@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -72,8 +71,10 @@ def _message(err: dict, root: Any) -> str:
         return f"allows at most {ctx.get('max_length')} item(s) or character(s)"
     if kind in _TYPE_NAMES:
         got = type(value).__name__
-        if kind == "string_type" and isinstance(value, (dt.date, int, float)):
-            return f'must be {_TYPE_NAMES[kind]}; YAML read {value} as a {got}: quote it, e.g. "{value}"'
+        if kind == "string_type" and isinstance(value, bool):
+            return f"must be {_TYPE_NAMES[kind]}; YAML reads yes/no/on/off/y/n as {str(value).lower()}: quote it"
+        if kind == "string_type" and isinstance(value, (int, float)):
+            return f'must be {_TYPE_NAMES[kind]}; YAML read it as the number {value}: quote it, e.g. "0613"'
         return f"must be {_TYPE_NAMES[kind]} (got {got} {value!r})"
     return err["msg"]
 

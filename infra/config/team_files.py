@@ -10,8 +10,10 @@ from pydantic import ValidationError
 
 from infra.config.errors import to_diagnostics
 from infra.config.models import Team
-from infra.config.types import _TEAM_FILE_PATTERN, ROOT
+from infra.config.types import _TEAM_FILE_PATTERN, ROOT, TEAM_FILES_DIR_ENV
 from infra.diagnostics import Diagnostic, error, read_config_file
+
+WHERE = f"the project root, or {TEAM_FILES_DIR_ENV} when set"
 
 
 def load_team_files(raw: Any, base_dir: Path) -> tuple[list[tuple[Team, str]], list[Diagnostic]]:
@@ -25,7 +27,9 @@ def load_team_files(raw: Any, base_dir: Path) -> tuple[list[tuple[Team, str]], l
             continue  # the landingZone model reports the path itself
         path = base_dir / rel
         if not path.is_file():
-            diags.append(error(f"{ROOT}.teamFiles[{i}]", f"file {rel} not found (paths are relative to {base_dir})"))
+            diags.append(
+                error(f"{ROOT}.teamFiles[{i}]", f"file {rel} not found (paths are relative to {base_dir}; {WHERE})")
+            )
             continue
         doc, problems = read_config_file(path, rel)
         if problems:

@@ -5,6 +5,7 @@ Every pattern carries its meaning, so an error says what is allowed rather than 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -12,6 +13,18 @@ from pydantic import Field
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 """Where Pulumi.yaml lives; team file paths are relative to it."""
+
+TEAM_FILES_DIR_ENV = "AI_LANDING_ZONE_TEAM_FILES_DIR"
+
+
+def team_files_dir() -> Path:
+    """Where ``teamFiles`` paths start, for the plan and for the program under the engine alike.
+
+    The engine hands the program config values, never the stack file's path (``--config-file`` included),
+    so the program can only know the project root; the plan follows the same rule rather than the stack
+    file's folder. ``AI_LANDING_ZONE_TEAM_FILES_DIR`` moves it for both, e.g. to plan a copy elsewhere."""
+    return Path(os.environ.get(TEAM_FILES_DIR_ENV) or PROJECT_ROOT)
+
 
 ROOT = "landingZone"
 """The config key inside the project namespace, and the root of every YAML path."""
