@@ -1,13 +1,14 @@
-"""How the offline plan scales: 10, 100 and 1,000 model deployments.
+"""How the offline plan scales, against two baselines: 10, 100 and 1,000 model deployments, and each stack.
 
-For each size it measures, in a fresh process each time:
-- plan:  ``make_plan`` on a generated stack file (config validation, catalog
-         checks, topology, the real program with our components, under mocks);
-- floor: the same Azure resources (resource group, accounts, chained
-         deployments) registered directly with pulumi_azure_native under the
-         same mocks: no config, no components.
+For each subject it measures, in a fresh process each time, after every module and SDK class is imported:
+- plan:   what ``python -m infra plan`` does: ``make_plan`` (config, catalog checks, topology, the real
+          program with our components, under the plan's mocks) and the text rendering;
+- replay: the very resource graph that plan registered (same resources, classes, inputs, parents and
+          dependencies) registered straight through the SDK under trivial mocks (``benchmarks/replay.py``);
+- floor:  (generated sizes only) the same Azure resources written by hand against pulumi_azure_native:
+          no config, no components.
 
-Usage: python benchmarks/plan_scale.py [--sizes 10 100 1000] [--repeat 3]
+Usage: python benchmarks/plan_scale.py [--sizes 10 100 1000] [--stacks dev prod] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -38,6 +39,13 @@ def shape(size: int) -> tuple[int, int]:
     return size // per_account, per_account
 
 
+def region(i: int) -> str:
+    """A real region name (the config checks them): 1,000 deployments take 40 of the 55."""
+    from infra.regions import azure_regions
+
+    return sorted(azure_regions())[i]
+
+
 def landing_zone(size: int) -> dict:
     accounts, per_account = shape(size)
     return {
@@ -47,7 +55,7 @@ def landing_zone(size: int) -> dict:
         "network": {"mode": "public"},
         "monitoring": {"enabled": False},
         # In shared tenancy every region holds one account with every deployment.
-        "regions": [{"name": f"region{i:03d}", "role": "primary" if i == 0 else "secondary"} for i in range(accounts)],
+        "regions": [{"name": region(i), "role": "primary" if i == 0 else "secondary"} for i in range(accounts)],
         "teams": [
             {
                 "name": "bench",
@@ -69,19 +77,49 @@ def landing_zone(size: int) -> dict:
     }
 
 
-def run_plan(size: int) -> int:
-    import datetime as dt
-
+def write_stack(subject: str, folder: Path) -> tuple[str, Path | None]:
+    """(stack name, stack file): a generated stack for a size, or the repo's own stack file."""
+    if not subject.isdigit():
+        return subject, None
     import yaml
 
+    path = folder / "Pulumi.bench.yaml"
+    path.write_text(yaml.safe_dump({"config": {"ai-landing-zone:landingZone": landing_zone(int(subject))}}))
+    return "bench", path
+
+
+def run_plan(stack: str, path: Path | None):
+    import datetime as dt
+
+    from infra import render
     from infra.plan import make_plan
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "Pulumi.bench.yaml"
-        path.write_text(yaml.safe_dump({"config": {"ai-landing-zone:landingZone": landing_zone(size)}}))
-        plan = make_plan("bench", dt.date.fromisoformat(DATE), path)
+    plan = make_plan(stack, dt.date.fromisoformat(DATE), path)
     assert plan.ok, plan.diagnostics
-    return sum(r.type.endswith(":Deployment") for r in plan.resources)
+    render.text(plan)
+    return plan
+
+
+def graph_of(subject: str) -> dict:
+    """The plan's registered graph, as its JSON contract (what the replay registers again)."""
+    from infra.plan import to_json
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return json.loads(to_json(run_plan(*write_stack(subject, Path(tmp)))))
+
+
+def run_replay(graph: dict) -> int:
+    import pulumi
+    from pulumi.runtime.stack import run_pulumi_func
+    from pulumi.runtime.sync_await import _sync_await
+
+    from benchmarks.replay import TrivialMocks, replay
+    from infra.plan import fewer_gc_passes
+
+    pulumi.runtime.set_mocks(TrivialMocks(), "ai-landing-zone", "bench", preview=False)
+    with fewer_gc_passes():  # the plan's runtime setting, so the ratio measures only our code
+        _sync_await(run_pulumi_func(lambda: replay(graph)))
+    return len(graph["resources"])
 
 
 def run_floor(size: int) -> int:
@@ -103,7 +141,7 @@ def run_floor(size: int) -> int:
     accounts, per_account = shape(size)
 
     def program():
-        rg = resources.ResourceGroup("platform", resource_group_name="rg-bench", location="region000")
+        rg = resources.ResourceGroup("platform", resource_group_name="rg-bench", location=region(0))
         definition = authorization.PolicyDefinition(
             "approved-models",
             policy_definition_name="alz-bench-approved-models",
@@ -128,7 +166,7 @@ def run_floor(size: int) -> int:
                 f"acct{i}",
                 account_name=f"oai-bench-{i}",
                 resource_group_name=rg.name,
-                location=f"region{i:03d}",
+                location=region(i),
                 kind="OpenAI",
                 sku=cognitiveservices.SkuArgs(name="S0"),
                 identity=cognitiveservices.IdentityArgs(type="SystemAssigned"),
@@ -176,59 +214,92 @@ def run_floor(size: int) -> int:
     return sum(r.type.endswith(":Deployment") for r in monitor.recorded)
 
 
-def one(kind: str, size: int) -> None:
-    """Child process: import everything first, then time only the work."""
-    from pulumi_azure_native import authorization, cognitiveservices, resources
-
+def one(kind: str, subject: str, graph_file: str) -> None:
+    """Child process: import everything first (the plan's and the replay's SDK classes alike), then time
+    only the work."""
     import infra.catalog
-    import infra.plan  # noqa: F401
+    import infra.plan
+    import infra.render  # noqa: F401
+    from benchmarks.replay import load_classes
 
-    # Imports are not what we measure: azure-native loads modules on first attribute access.
-    _ = authorization.RoleAssignment, cognitiveservices.Account, cognitiveservices.Deployment, resources.ResourceGroup
+    graph = json.loads(Path(graph_file).read_text())
+    load_classes(graph)  # azure-native loads its modules on first use: not what we measure
     infra.catalog.load()
-
-    start = time.perf_counter()
-    count = (run_plan if kind == "plan" else run_floor)(size)
-    wall = time.perf_counter() - start
-    assert count == size, (kind, size, count)
+    with tempfile.TemporaryDirectory() as tmp:
+        stack, path = write_stack(subject, Path(tmp))
+        start = time.perf_counter()
+        if kind == "plan":
+            count = len(run_plan(stack, path).resources)
+        elif kind == "replay":
+            count = run_replay(graph)
+        else:
+            count = run_floor(int(subject))
+        wall = time.perf_counter() - start
+    expected = len(graph["resources"]) if kind != "floor" else int(subject)
+    assert count == expected, (kind, subject, count, expected)
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"wall": wall, "rss_mib": rss_mib}))
 
 
-def measure(kind: str, size: int, repeat: int) -> dict:
-    runs = []
+def measure(kinds: list[str], subject: str, graph_file: Path, repeat: int) -> dict[str, dict]:
+    """Runs interleaved (plan, replay, floor, plan, ...): the machine's drift hits every kind alike."""
+    runs: dict[str, list[dict]] = {kind: [] for kind in kinds}
     for _ in range(repeat):
-        out = subprocess.run(
-            [sys.executable, __file__, "--one", kind, str(size)], capture_output=True, text=True, check=True
-        ).stdout
-        runs.append(json.loads(out))
-    return {"wall": statistics.median(r["wall"] for r in runs), "rss_mib": max(r["rss_mib"] for r in runs)}
+        for kind in kinds:
+            out = subprocess.run(
+                [sys.executable, __file__, "--one", kind, subject, str(graph_file)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            runs[kind].append(json.loads(out))
+    return {
+        kind: {"wall": statistics.median(r["wall"] for r in rs), "rss_mib": max(r["rss_mib"] for r in rs)}
+        for kind, rs in runs.items()
+    }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    ap.add_argument("--sizes", type=int, nargs="*", default=[10, 100, 1000])
+    ap.add_argument("--stacks", nargs="*", default=["dev", "prod"])
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--one", nargs=2, metavar=("KIND", "SIZE"), help=argparse.SUPPRESS)
+    ap.add_argument("--one", nargs=3, metavar=("KIND", "SUBJECT", "GRAPH"), help=argparse.SUPPRESS)
+    ap.add_argument("--graph", nargs=2, metavar=("SUBJECT", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
-        one(args.one[0], int(args.one[1]))
+        one(*args.one)
+        return
+    if args.graph:
+        Path(args.graph[1]).write_text(json.dumps(graph_of(args.graph[0])))
         return
 
-    print(f"median of {args.repeat} runs, each in a fresh process; peak RSS includes the interpreter and imports\n")
     print(
-        "| deployments | accounts | plan (s) | floor (s) | plan / floor | plan ms per deployment"
-        " | plan peak RSS (MiB) | floor peak RSS (MiB) |"
+        f"median of {args.repeat} runs, each in a fresh process, the kinds interleaved;"
+        " peak RSS includes the interpreter and imports\n"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for size in args.sizes:
-        plan, floor = measure("plan", size, args.repeat), measure("floor", size, args.repeat)
-        print(
-            f"| {size} | {shape(size)[0]} | {plan['wall']:.2f} | {floor['wall']:.2f} | "
-            f"{plan['wall'] / floor['wall']:.2f}x | {1000 * plan['wall'] / size:.1f} | "
-            f"{plan['rss_mib']:.0f} | {floor['rss_mib']:.0f} |",
-            flush=True,
-        )
+    print(
+        "| subject | resources | plan (s) | replay (s) | plan / replay | floor (s) | plan / floor"
+        " | plan ms per resource | plan peak RSS (MiB) | replay peak RSS (MiB) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for subject in [*map(str, args.sizes), *args.stacks]:
+            graph_file = Path(tmp) / f"{subject}.json"
+            subprocess.run([sys.executable, __file__, "--graph", subject, str(graph_file)], check=True)
+            count = len(json.loads(graph_file.read_text())["resources"])
+            kinds = ["plan", "replay", "floor"] if subject.isdigit() else ["plan", "replay"]
+            walls = measure(kinds, subject, graph_file, args.repeat)
+            plan, replayed, floor = walls["plan"], walls["replay"], walls.get("floor")
+            n = shape(int(subject))[0] if subject.isdigit() else 0
+            label = f"{subject} deployments ({n} account{'s' if n != 1 else ''})" if subject.isdigit() else subject
+            print(
+                f"| {label} | {count} | {plan['wall']:.2f} | {replayed['wall']:.2f} | "
+                f"{plan['wall'] / replayed['wall']:.2f}x | "
+                + (f"{floor['wall']:.2f} | {plan['wall'] / floor['wall']:.2f}x | " if floor else "– | – | ")
+                + f"{1000 * plan['wall'] / count:.1f} | {plan['rss_mib']:.0f} | {replayed['rss_mib']:.0f} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
