@@ -28,6 +28,9 @@ class ModelDeploymentArgs(TypedDict):
     """Content filter, ``Microsoft.DefaultV2`` by default.
 
     Pass ``ContentFilter.policy_name`` so that the policy exists first."""
+    import_id: NotRequired[str]
+    """The Azure ID of a deployment that already exists: the next ``pulumi up`` imports it instead of creating
+    it (Pulumi's ``import`` option). Drop it once imported."""
 
 
 class ModelDeploymentsArgs(TypedDict):
@@ -72,7 +75,12 @@ class ModelDeployments(pulumi.ComponentResource):
                     rai_policy_name=spec.get("rai_policy_name", "Microsoft.DefaultV2"),
                 ),
                 tags=spec.get("tags"),
-                opts=child_options(self, opts, depends_on=[previous] if previous else ()),
+                opts=child_options(
+                    self,
+                    opts,
+                    depends_on=[previous] if previous else (),
+                    import_=plain(spec["import_id"], f"{deployment}.import_id") if spec.get("import_id") else None,
+                ),
             )
         self.names = pulumi.Output.from_input([d["name"] for d in args["deployments"]])
         self.register_outputs({"names": self.names})

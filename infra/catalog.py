@@ -48,7 +48,18 @@ class VersionInfo(_Data):
 class ModelInfo(_Data):
     format: str
     provisioned_managed: Sizing | None = Field(default=None, alias="provisionedManaged")
+    replacement: str | None = None
+    """What Microsoft names as the replacement once the model's versions retire."""
     versions: dict[str, VersionInfo]
+
+    def retired_on(self, today: dt.date) -> dt.date | None:
+        """The day the last version retired, when every version has: the family is gone."""
+        dates = []
+        for v in self.versions.values():
+            if v.lifecycle != "Retired" and (v.retirement is None or v.retirement > today):
+                return None
+            dates.append(v.retirement)
+        return max((d for d in dates if d), default=None)
 
 
 class Limits(_Data):
@@ -119,8 +130,14 @@ def check_model(req: ModelRequest, path: str, catalog: Catalog, today: dt.date) 
     """Validate one requested deployment against the catalog; ``path`` is its YAML path."""
     model = catalog.models.get(req.name)
     if model is None:
-        known = ", ".join(sorted(catalog.models))
+        known = ", ".join(sorted(n for n, m in catalog.models.items() if m.retired_on(today) is None))
         return [error(f"{path}.name", f"unknown model {req.name!r}; the catalog knows: {known}")]
+    family_retired = model.retired_on(today)
+    if family_retired is not None and req.version not in model.versions:
+        # One error for a model that no longer exists at all, whatever version was asked for.
+        return [
+            error(f"{path}.name", f"{req.name} retired on {family_retired.isoformat()}{_move_to(model, req, today)}")
+        ]
     version = model.versions.get(req.version)
     if version is None:
         known = ", ".join(sorted(model.versions))
@@ -129,10 +146,8 @@ def check_model(req: ModelRequest, path: str, catalog: Catalog, today: dt.date) 
     label = f"{req.name} {req.version}"
     retired = version.lifecycle == "Retired" or (version.retirement is not None and version.retirement <= today)
     if retired:
-        newer = _newer_versions(model, req.version, today)
-        hint = f"; move to {', '.join(newer)}" if newer else ""
         when = f" on {version.retirement.isoformat()}" if version.retirement else ""
-        out.append(error(f"{path}.version", f"{label} retired{when}{hint}"))
+        out.append(error(f"{path}.version", f"{label} retired{when}{_move_to(model, req, today)}"))
     else:
         out += _check_lifecycle(req, path, model, version, today)
     if not retired and version.retirement is not None:
@@ -162,7 +177,11 @@ def check_model(req: ModelRequest, path: str, catalog: Catalog, today: dt.date) 
         )
     if retired:
         return out  # nothing else about a version that no longer serves is worth saying
-    if req.sku not in version.skus:
+    if not version.skus:
+        out.append(
+            error(f"{path}.version", f"{label} is offered as no deployment type any more{_move_to(model, req, today)}")
+        )
+    elif req.sku not in version.skus:
         out.append(error(f"{path}.sku", f"{label} cannot be deployed as {req.sku}; allowed: {', '.join(version.skus)}"))
     elif req.sku in PROVISIONED_SKUS:
         out += _check_ptu(req, path, catalog)
@@ -216,6 +235,14 @@ def _check_ptu(req: ModelRequest, path: str, catalog: Catalog) -> list[Diagnosti
     if req.capacity > maximum:
         out.append(error(f"{path}.capacity", f"at most {maximum} PTUs per deployment (got {req.capacity})"))
     return out
+
+
+def _move_to(model: ModelInfo, req: ModelRequest, today: dt.date) -> str:
+    """``; move to ...``: a later version still open, else the replacement Microsoft names, else nothing."""
+    newer = _newer_versions(model, req.version, today)
+    if newer:
+        return f"; move to {', '.join(newer)}"
+    return f"; move to {model.replacement} (Microsoft's named replacement)" if model.replacement else ""
 
 
 def _newer_versions(model: ModelInfo, current: str, today: dt.date) -> list[str]:

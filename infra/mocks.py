@@ -242,6 +242,8 @@ class RecordedResource:
     outputs: dict = field(default_factory=dict)
     additional_secret_outputs: list[str] = field(default_factory=list)
     """Outputs the engine must treat as secret (``additionalSecretOutputs``); not part of the plan contract."""
+    import_id: str | None = None
+    """Adopted, not created: the Azure ID that ``pulumi up`` imports (the ``import`` resource option)."""
 
     def contract(self) -> dict:
         """The plan contract's resource object (see shared design notes)."""
@@ -256,6 +258,8 @@ class RecordedResource:
             "protect": self.protect,
             "retainOnDelete": self.retain_on_delete,
             "ignoreChanges": self.ignore_changes,
+            # Only on an adopted resource, so plans without adoption keep their shape.
+            **({"importId": self.import_id} if self.import_id else {}),
         }
 
 
@@ -310,6 +314,7 @@ class RecordingMonitor(mocks.MockMonitor):
             ignore_changes=list(request.ignoreChanges),
             outputs=state,
             additional_secret_outputs=list(request.additionalSecretOutputs),
+            import_id=request.importId or None,
         )
         with self._lock:
             self.recorded.append(record)

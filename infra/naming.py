@@ -36,6 +36,14 @@ def deployment(team: str, model: str) -> str:
     return f"{team}-{model}"
 
 
+def deployment_id(subscription: str, resource_group: str, account: str, deployment: str) -> str:
+    """A model deployment's ARM ID (REST "Deployments - Create Or Update", api-version 2025-06-01)."""
+    return (
+        f"/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/Microsoft.CognitiveServices"
+        f"/accounts/{account}/deployments/{deployment}"
+    )
+
+
 def vnet(lz: LandingZone, region: str) -> str:
     return f"vnet-{_base(lz)}-{region}"
 

@@ -77,7 +77,8 @@ def checks(lz: LandingZone) -> list[Diagnostic]:
         if name not in stack_regions:
             out.append(error(f"{base}.regions.{name}", f"is not a region of this stack ({', '.join(stack_regions)})"))
     if net.uses_private_endpoints:
-        for name in stack_regions:
+        # An existing account gets no private endpoint (its network is its owner's), so its region needs none.
+        for name in (r.name for r in lz.regions if r.existing_account is None):
             if name not in net.regions:
                 out.append(
                     error(

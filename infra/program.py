@@ -478,6 +478,7 @@ def _declare_account(
                     "rai_policy_name": policies[d.content_filter] if d.content_filter else d.rai_policy_name,
                     # Visible in Azure too: the policy pack allows a Deprecated version only with it.
                     "tags": {"team": d.team, **({"alreadyDeployed": "true"} if d.already_deployed else {})},
+                    **({"import_id": d.import_id} if d.import_id else {}),
                 }
                 for d in spec.deployments
             ],

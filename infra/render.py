@@ -109,8 +109,12 @@ def text(plan: Plan) -> str:
             flags = [f for f, on in (("protect", r.protect), ("retainOnDelete", r.retain_on_delete)) if on]
             if r.ignore_changes:
                 flags.append(f"ignoreChanges={','.join(r.ignore_changes)}")
-            head = f"{pad}{'+ ' if r.custom else ''}{_short_type(r.type)} {r.name}"
+            # As pulumi preview marks them: + create, = import.
+            op = ("= " if r.import_id else "+ ") if r.custom else ""
+            head = f"{pad}{op}{_short_type(r.type)} {r.name}"
             lines.append(head + (f" [{' '.join(flags)}]" if flags else ""))
+            if r.import_id:
+                lines.append(f"{pad}    import: {r.import_id}")
             if s := summary(r):
                 lines.append(f"{pad}    {s}")
             waits = _waits_for(r, names, parent)
@@ -307,7 +311,7 @@ def markdown(plan: Plan) -> str:
     if topo is not None:
         out += md.details("Topology", ["```mermaid", mermaid(topo).rstrip(), "```"])
     if plan.resources:
-        counts = Counter(r.type for r in plan.resources if r.custom)
+        counts = Counter(r.type for r in plan.resources if r.custom and not r.import_id)
         rows = [[md.code(t), str(n)] for t, n in sorted(counts.items())]
         out += [
             *md.table(
@@ -317,6 +321,13 @@ def markdown(plan: Plan) -> str:
             ),
             "",
         ]
+        if adopted := [r for r in plan.resources if r.import_id]:
+            out += [
+                *md.table(
+                    ["to import (adopted)", "Azure ID"], [[md.code(r.name), md.code(r.import_id)] for r in adopted]
+                ),
+                "",
+            ]
         names = _names(plan)
         rows = [
             [

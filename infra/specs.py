@@ -33,6 +33,10 @@ class DeploymentSpec:
     capacity_by_region: tuple[tuple[str, int], ...] = ()
     already_deployed: bool = False
     """Deployed under Azure's existing-customer exception for a Deprecated version."""
+    adopt: bool = False
+    """Already runs on an existing account: imported, not created."""
+    import_id: str | None = None
+    """The Azure ID the first ``pulumi up`` imports (set per region, on an existing account)."""
 
     def in_region(self, region: str) -> DeploymentSpec | None:
         """This deployment as the account of ``region`` holds it, or None where it is not deployed."""

@@ -9,14 +9,15 @@ may call them. Plain Python, no Pulumi.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from infra import catalog as catalog_mod
 from infra import naming
 from infra import network as network_mod
 from infra.config import DEFAULT_CONTENT_FILTER, PROVISIONED_SKUS, ROOT, LandingZone, Team
-from infra.diagnostics import Diagnostic, error, join_path
+from infra.config.models import Region
+from infra.diagnostics import Diagnostic, error, info, join_path
 from infra.regions import unknown_region
 from infra.specs import AccountSpec, DeploymentSpec, NetworkSpec, PrincipalAccess, ResourceGroupSpec, TeamPlacement
 
@@ -177,6 +178,7 @@ def requested_deployments(
                     capacity=req.capacity,
                     version_upgrade_option=catalog_mod.upgrade_option(req),
                     already_deployed=req.already_deployed,
+                    adopt=req.adopt,
                     content_filter=custom,
                     path=path,
                     explicit_name=req.deployment_name is not None,
@@ -205,6 +207,7 @@ def accounts(
     deployments_of: list[list[DeploymentSpec]],
     network: NetworkSpec,
     catalog: catalog_mod.Catalog,
+    subscription_id: str | None = None,
 ) -> tuple[Accounts, list[Diagnostic]]:
     """An account per group and region (or the existing one), with its deployments, filters and access."""
     diags: list[Diagnostic] = []
@@ -254,7 +257,11 @@ def accounts(
                 existing=existing is not None,
                 group=group.key,
                 tenancy=group.tenancy,
-                deployments=tuple(x for d in deployments if (x := d.in_region(region.name)) is not None),
+                deployments=tuple(
+                    _adopted(x, region, subscription_id, diags)
+                    for d in deployments
+                    if (x := d.in_region(region.name)) is not None
+                ),
                 content_filters=content_filters,
                 teams=tuple(t.name for t in teams),
                 access=_access(teams),
@@ -269,6 +276,39 @@ def accounts(
                 team_accounts.setdefault(i, []).append(account.key)
 
     return Accounts(tuple(accounts), resource_groups, team_accounts, platform_rg), diags
+
+
+def _adopted(d: DeploymentSpec, region: Region, subscription_id: str | None, diags: list[Diagnostic]) -> DeploymentSpec:
+    """A deployment to adopt, with the ID its import names; only an existing account has one to adopt."""
+    if not d.adopt:
+        return d
+    existing = region.existing_account
+    if existing is None:
+        diags.append(
+            error(
+                f"{d.path}.adopt",
+                f"{region.name} has no existingAccount, so there is no deployment to adopt there: remove adopt, or"
+                " limit the model to the existing account's regions",
+            )
+        )
+        return d
+    if subscription_id is None:
+        diags.append(
+            error(
+                f"{d.path}.adopt",
+                "adopting imports the deployment by its Azure ID, which needs the subscription before anything"
+                " runs: set azure-native:subscriptionId in the stack config",
+            )
+        )
+        return d
+    diags.append(
+        info(
+            f"{d.path}.adopt",
+            f"{d.name} on {existing.name} is imported by the next pulumi up, not created (inputs that differ from"
+            " what runs are then updated to match this file); remove adopt once that has run",
+        )
+    )
+    return replace(d, import_id=naming.deployment_id(subscription_id, existing.resource_group, existing.name, d.name))
 
 
 def base_tags_of(lz: LandingZone) -> dict[str, str]:
@@ -354,7 +394,14 @@ def _account_limits(account: AccountSpec, catalog: catalog_mod.Catalog) -> list[
                     " set a unique deploymentName",
                 )
             )
-        if account.tenancy == "shared" and d.explicit_name and not d.name.startswith(f"{d.team}-"):
+        # On an existing account teams keep the names they deployed under (often the model's): uniqueness
+        # above still keeps one team off another's name.
+        if (
+            account.tenancy == "shared"
+            and d.explicit_name
+            and not account.existing
+            and not d.name.startswith(f"{d.team}-")
+        ):
             out.append(
                 error(
                     f"{d.path}.deploymentName",

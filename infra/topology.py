@@ -110,7 +110,7 @@ def build(
     requested = step(tenancy.requested_deployments(lz, catalog, today))
     groups = tenancy.account_groups(lz)
     network = network_mod.network_spec(lz)
-    placed = step(tenancy.accounts(lz, groups, requested, network, catalog))
+    placed = step(tenancy.accounts(lz, groups, requested, network, catalog, subscription_id))
     accounts = list(placed.accounts)
     shared_teams = {lz.teams[i].name for g in groups if g.tenancy == "shared" for i in g.members}
     costs = step(costs_mod.team_costs(lz, catalog, shared_teams))

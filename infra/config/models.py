@@ -161,6 +161,9 @@ class ModelRequest(_Strict):
     already_deployed: bool = False
     """This subscription already runs this (Deprecated) version: Azure keeps Deprecated versions open to the
     subscriptions that deploy them and to no one else."""
+    adopt: bool = False
+    """This deployment already runs on the region's existing account (made by Bicep, the portal or a script):
+    the first ``pulumi up`` imports it instead of failing with "already exists". Remove it once that has run."""
     capacity_by_region: dict[str, Annotated[int, Field(ge=1, le=100_000)]] = Field(default_factory=dict)
     """Per-region capacity; other regions use ``capacity``."""
     regions: list[str] | None = None
