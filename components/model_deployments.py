@@ -28,6 +28,9 @@ class ModelDeploymentArgs(TypedDict):
     """Content filter, ``Microsoft.DefaultV2`` by default.
 
     Pass ``ContentFilter.policy_name`` so that the policy exists first."""
+    spillover_deployment_name: NotRequired[str]
+    """Provisioned only: the standard deployment on this account that serves what this one would throttle.
+    List it before this deployment, so that it exists first."""
     import_id: NotRequired[str]
     """The Azure ID of a deployment that already exists: the next ``pulumi up`` imports it instead of creating
     it (Pulumi's ``import`` option). Drop it once imported."""
@@ -73,6 +76,7 @@ class ModelDeployments(pulumi.ComponentResource):
                     ),
                     version_upgrade_option=spec.get("version_upgrade_option", "OnceCurrentVersionExpired"),
                     rai_policy_name=spec.get("rai_policy_name", "Microsoft.DefaultV2"),
+                    spillover_deployment_name=spec.get("spillover_deployment_name"),
                 ),
                 tags=spec.get("tags"),
                 opts=child_options(

@@ -138,6 +138,8 @@ def check_model(req: ModelRequest, path: str, catalog: Catalog, today: dt.date) 
         return [
             error(f"{path}.name", f"{req.name} retired on {family_retired.isoformat()}{_move_to(model, req, today)}")
         ]
+    if req.format is not None and req.format != model.format:
+        return [error(f"{path}.format", f"{req.name} is published as {model.format!r}, not {req.format!r}")]
     version = model.versions.get(req.version)
     if version is None:
         known = ", ".join(sorted(model.versions))

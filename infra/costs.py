@@ -20,7 +20,7 @@ from typing import Literal
 from infra import naming
 from infra.catalog import Catalog
 from infra.config import MAX_NOTIFICATIONS, PROVISIONED_SKUS, ROOT, Budget, LandingZone, Notification
-from infra.diagnostics import Diagnostic, error, join_path, warning
+from infra.diagnostics import Diagnostic, error, info, join_path, warning
 from infra.specs import BudgetSpec, TeamCost
 
 TPM_PER_CAPACITY_UNIT = 1000
@@ -154,6 +154,7 @@ def team_costs(
             prices.ptu_monthly(m.sku, m.capacity) or 0.0 for m in team.models if m.sku in PROVISIONED_SKUS
         )
         blended = _weighted_price(standard, prices, share)
+        diags += _spillover_exposure(lz, i, prices, share)
         budget = team.budget.monthly if team.budget else None
         shared = team.name in shared_teams
         monthly_tokens = tpm = None
@@ -209,6 +210,34 @@ def team_costs(
             )
         )
     return tuple(out), diags
+
+
+def _spillover_exposure(lz: LandingZone, i: int, prices, share: float) -> list[Diagnostic]:
+    """What spillover can cost: overflow is billed per token at the standard target's rate ("requests routed
+    to the standard deployment are billed at the associated input token, cached token, and output token
+    rates", spillover-traffic-management), up to the target's own capacity."""
+    team, out = lz.teams[i], []
+    names = {m.deployment_name or naming.deployment(team.name, m.name): m for m in team.models}
+    for j, m in enumerate(team.models):
+        target = names.get(m.spillover_deployment_name or "")
+        if target is None or target.sku in PROVISIONED_SKUS:
+            continue  # the tenancy rules say what is wrong
+        price = prices.per_million(target.name, target.sku, share)
+        tpm = target.capacity * TPM_PER_CAPACITY_UNIT
+        ceiling = (
+            f"at most about {tpm * 60 * prices.hours_per_month / 1e6 * price:,.0f} {prices.currency} a month per"
+            " region if it ran at that rate all month"
+            if price is not None
+            else "no list price known for it"
+        )
+        out.append(
+            info(
+                join_path(lz.team_path(i), f"models[{j}].spilloverDeploymentName"),
+                f"overflow from {m.name} ({m.sku}) is billed pay as you go at {target.name} {target.sku} rates, up"
+                f" to its {tpm:,} TPM: {ceiling}",
+            )
+        )
+    return out
 
 
 def _weighted_price(models, prices, share: float) -> float | None:

@@ -479,6 +479,7 @@ def _declare_account(
                     # Visible in Azure too: the policy pack allows a Deprecated version only with it.
                     "tags": {"team": d.team, **({"alreadyDeployed": "true"} if d.already_deployed else {})},
                     **({"import_id": d.import_id} if d.import_id else {}),
+                    **({"spillover_deployment_name": d.spillover} if d.spillover else {}),
                 }
                 for d in spec.deployments
             ],

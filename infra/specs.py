@@ -35,6 +35,8 @@ class DeploymentSpec:
     """Deployed under Azure's existing-customer exception for a Deprecated version."""
     adopt: bool = False
     """Already runs on an existing account: imported, not created."""
+    spillover: str | None = None
+    """Provisioned: the standard deployment on this account that takes what this one would throttle."""
     import_id: str | None = None
     """The Azure ID the first ``pulumi up`` imports (set per region, on an existing account)."""
 

@@ -167,6 +167,16 @@ def requested_deployments(
             path = join_path(lz.team_path(t), f"models[{m}]")
             diags += catalog_mod.check_model(req, path, catalog, today)
             info = catalog.models.get(req.name)
+            if info is not None and info.format != "OpenAI" and lz.account.kind != "AIServices":
+                # learn.microsoft.com/azure/foundry/foundry-models/concepts/models-sold-directly-by-azure: models of
+                # other providers are served by a Foundry (AIServices) resource; an OpenAI account serves OpenAI's.
+                diags.append(
+                    error(
+                        f"{path}.name",
+                        f"{req.name} is a {info.format} model: only an AIServices (Foundry) account serves models of"
+                        f" other providers than OpenAI; set account.kind: AIServices, or pick an OpenAI model",
+                    )
+                )
             mine.append(
                 DeploymentSpec(
                     name=req.deployment_name or naming.deployment(team.name, req.name),
@@ -179,6 +189,7 @@ def requested_deployments(
                     version_upgrade_option=catalog_mod.upgrade_option(req),
                     already_deployed=req.already_deployed,
                     adopt=req.adopt,
+                    spillover=req.spillover_deployment_name,
                     content_filter=custom,
                     path=path,
                     explicit_name=req.deployment_name is not None,
@@ -257,10 +268,12 @@ def accounts(
                 existing=existing is not None,
                 group=group.key,
                 tenancy=group.tenancy,
-                deployments=tuple(
-                    _adopted(x, region, subscription_id, diags)
-                    for d in deployments
-                    if (x := d.in_region(region.name)) is not None
+                deployments=_spillover_targets_first(
+                    tuple(
+                        _adopted(x, region, subscription_id, diags)
+                        for d in deployments
+                        if (x := d.in_region(region.name)) is not None
+                    )
                 ),
                 content_filters=content_filters,
                 teams=tuple(t.name for t in teams),
@@ -276,6 +289,66 @@ def accounts(
                 team_accounts.setdefault(i, []).append(account.key)
 
     return Accounts(tuple(accounts), resource_groups, team_accounts, platform_rg), diags
+
+
+# Spillover (learn.microsoft.com/azure/ai-services/openai/how-to/spillover-traffic-management, "Prerequisites"):
+# a global or data zone provisioned deployment as the primary; a standard deployment "in the same Azure OpenAI
+# resource"; "the data processing level of your standard deployment must match your provisioned deployment (for
+# example, a global provisioned deployment must be used with a global standard spillover deployment)".
+SPILLOVER_TARGET = {"GlobalProvisionedManaged": "GlobalStandard", "DataZoneProvisionedManaged": "DataZoneStandard"}
+
+
+def _spillover_checks(account: AccountSpec) -> list[Diagnostic]:
+    out = []
+    by_name = {d.name: d for d in account.deployments}
+    for d in account.deployments:
+        if d.spillover is None:
+            continue
+        where = f"{d.path}.spilloverDeploymentName"
+        wanted = SPILLOVER_TARGET.get(d.sku)
+        target = by_name.get(d.spillover)
+        if wanted is None:
+            kinds = " or ".join(SPILLOVER_TARGET)
+            out.append(error(where, f"spillover is for {kinds} deployments; {d.name} is {d.sku}"))
+        elif target is None:
+            out.append(
+                error(
+                    where,
+                    f"no deployment {d.spillover!r} on account {account.name} ({account.region}): the spillover"
+                    f" target must be a {wanted} deployment on the same account; add it to this team's models",
+                )
+            )
+        elif target.team != d.team:
+            out.append(
+                error(
+                    where,
+                    f"{d.spillover} belongs to {target.team}: spill over to one of {d.team}'s own deployments, so"
+                    " that the overflow's pay-as-you-go cost stays with the team that causes it",
+                )
+            )
+        elif target.sku != wanted:
+            out.append(
+                error(
+                    where,
+                    f"{d.spillover} is {target.sku}; a {d.sku} deployment spills over to {wanted} only (the data"
+                    " processing level must match, and the target must be a standard deployment)",
+                )
+            )
+    return out
+
+
+def _spillover_targets_first(deployments: tuple[DeploymentSpec, ...]) -> tuple[DeploymentSpec, ...]:
+    """Deployment order, except that a spillover target comes before the provisioned deployment that names it,
+    so that the name refers to a deployment that exists (deployments on one account still go one at a time).
+    Duplicate names are kept, for the uniqueness rule to report."""
+    ordered: list[DeploymentSpec] = []
+    for d in deployments:
+        target = next((t for t in deployments if d.spillover and t.name == d.spillover and t is not d), None)
+        if target is not None and not any(t is target for t in ordered):
+            ordered.append(target)
+        if not any(t is d for t in ordered):
+            ordered.append(d)
+    return tuple(ordered)
 
 
 def _adopted(d: DeploymentSpec, region: Region, subscription_id: str | None, diags: list[Diagnostic]) -> DeploymentSpec:
@@ -408,6 +481,7 @@ def _account_limits(account: AccountSpec, catalog: catalog_mod.Catalog) -> list[
                     f"{d.name!r} is on a shared account: start it with the team name, e.g. {d.team}-{d.name}",
                 )
             )
+    out += _spillover_checks(account)
     standard = [d for d in account.deployments if d.sku not in PROVISIONED_SKUS]
     limit = catalog.limits.max_standard_deployments_per_account
     if len(standard) > limit:

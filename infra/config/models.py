@@ -22,6 +22,7 @@ from infra.config.types import (
     Email,
     Environment,
     Guid,
+    ModelFormat,
     ModelName,
     NamePrefix,
     PrivateDnsZone,
@@ -149,6 +150,9 @@ class ContentFilter(_Strict):
 
 class ModelRequest(_Strict):
     name: ModelName
+    format: ModelFormat | None = None
+    """The model's publisher as Azure names it (OpenAI, Microsoft, Meta, Mistral AI, DeepSeek, xAI, Cohere);
+    the catalog's by default. Every format but OpenAI needs account.kind: AIServices."""
     version: str = Field(min_length=1, max_length=32)
     sku: DeploymentSku
     capacity: int = Field(ge=1, le=100_000)
@@ -161,6 +165,10 @@ class ModelRequest(_Strict):
     already_deployed: bool = False
     """This subscription already runs this (Deprecated) version: Azure keeps Deprecated versions open to the
     subscriptions that deploy them and to no one else."""
+    spillover_deployment_name: DeploymentName | None = None
+    """Provisioned only: the standard deployment on the same account that takes the requests this one would
+    throttle (Azure OpenAI spillover). It must process data where this one does: Global to Global, Data Zone to
+    Data Zone."""
     adopt: bool = False
     """This deployment already runs on the region's existing account (made by Bicep, the portal or a script):
     the first ``pulumi up`` imports it instead of failing with "already exists". Remove it once that has run."""

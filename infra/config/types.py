@@ -78,7 +78,16 @@ ResourceGroupName = Annotated[
 RegionName = Annotated[
     str, _pattern(r"^[a-z][a-z0-9]{2,30}$", "an Azure region name in lower case without spaces, e.g. swedencentral")
 ]
-ModelName = Annotated[str, _pattern(r"^[a-z0-9][a-z0-9.-]{0,63}$", "a model name as Azure lists it, e.g. gpt-4.1-mini")]
+ModelName = Annotated[
+    str,
+    _pattern(
+        r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+        "a model name as Azure lists it, e.g. gpt-4.1-mini or Llama-4-Maverick-17B-128E-Instruct-FP8",
+    ),
+]
+ModelFormat = Literal["OpenAI", "Microsoft", "Meta", "Mistral AI", "DeepSeek", "xAI", "Cohere"]
+"""A deployment's ``properties.model.format``: the provider offering the model ("The property format indicates
+the provider offering the model", learn.microsoft.com/azure/foundry/foundry-models/how-to/create-model-deployments)."""
 DeploymentName = Annotated[
     str,
     _pattern(
