@@ -8,6 +8,7 @@ from components.account_monitoring import AccountMonitoring, AccountMonitoringAr
 from components.ai_gateway import AiGateway, AiGatewayArgs
 from components.alert_action_group import AlertActionGroup, AlertActionGroupArgs
 from components.content_filter import ContentFilter, ContentFilterArgs, HarmThresholdsArgs
+from components.foundry_project import FoundryProject, FoundryProjectArgs, GatewayConnectionArgs
 from components.guardrails import Guardrails, GuardrailsArgs
 from components.keyless_access import KeylessAccess, KeylessAccessArgs, PrincipalArgs
 from components.model_deployments import ModelDeploymentArgs, ModelDeployments, ModelDeploymentsArgs
@@ -21,6 +22,9 @@ from components.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
 from components.team_budget import NotificationArgs, TeamBudget, TeamBudgetArgs
 
 __all__ = [
+    "FoundryProject",
+    "FoundryProjectArgs",
+    "GatewayConnectionArgs",
     "AccountMonitoring",
     "AccountMonitoringArgs",
     "AlertThresholdsArgs",

@@ -17,6 +17,7 @@ from components import (  # noqa: E402
     AiGateway,
     AlertActionGroup,
     ContentFilter,
+    FoundryProject,
     Guardrails,
     KeylessAccess,
     ModelDeployments,
@@ -46,6 +47,7 @@ COMPONENTS = [
     Monitoring,
     AccountMonitoring,
     Guardrails,
+    FoundryProject,
 ]
 
 if __name__ == "__main__":

@@ -38,6 +38,8 @@ class OpenAiAccountArgs(TypedDict):
     fine-tuned models live in the account. Not a CanNotDelete lock: every deployment and content filter would
     inherit it, and removing a model would fail with ScopeLocked. Default off; the landing zone turns it on in
     prod, with a denyAction policy (``Guardrails``) against deletes from outside Pulumi."""
+    allow_project_management: NotRequired[bool]
+    """AIServices only: the account holds Foundry projects (the Foundry resource)."""
     tags: NotRequired[dict[str, str]]
 
 
@@ -66,6 +68,7 @@ class OpenAiAccount(pulumi.ComponentResource):
             properties=cognitiveservices.AccountPropertiesArgs(
                 custom_sub_domain_name=args.get("custom_subdomain", args["account_name"]),
                 disable_local_auth=args.get("disable_local_auth", True),
+                allow_project_management=args.get("allow_project_management"),
                 public_network_access=args.get("public_network_access", "Disabled"),
                 network_acls=cognitiveservices.NetworkRuleSetArgs(
                     default_action=acls["default_action"],

@@ -94,6 +94,14 @@ _ARM_PATHS: dict[str, tuple[str, str]] = {
     "azure-native:applicationinsights:Component": ("Microsoft.Insights/components/{resourceName}", "resourceName"),
     "azure-native:monitor:MetricAlert": ("Microsoft.Insights/metricAlerts/{ruleName}", "ruleName"),
     "azure-native:monitor:ActionGroup": ("Microsoft.Insights/actionGroups/{actionGroupName}", "actionGroupName"),
+    "azure-native:cognitiveservices:Project": (
+        "Microsoft.CognitiveServices/accounts/{accountName}/projects/{projectName}",
+        "projectName",
+    ),
+    "azure-native:cognitiveservices:ProjectConnection": (
+        "Microsoft.CognitiveServices/accounts/{accountName}/projects/{projectName}/connections/{connectionName}",
+        "connectionName",
+    ),
     "azure-native:cognitiveservices:RaiPolicy": (
         "Microsoft.CognitiveServices/accounts/{accountName}/raiPolicies/{raiPolicyName}",
         "raiPolicyName",

@@ -44,6 +44,16 @@ def deployment_id(subscription: str, resource_group: str, account: str, deployme
     )
 
 
+def project(team: str) -> str:
+    """A team's Foundry project: one per team per account, named after the team (2-64 characters)."""
+    return team
+
+
+def project_endpoint(subdomain: str, project_name: str) -> str:
+    """The Foundry project endpoint (learn.microsoft.com/azure/foundry/agents/how-to/ai-gateway)."""
+    return f"https://{subdomain}.services.ai.azure.com/api/projects/{project_name}"
+
+
 def vnet(lz: LandingZone, region: str) -> str:
     return f"vnet-{_base(lz)}-{region}"
 

@@ -17,6 +17,7 @@ from components import (
     AiGateway,
     AlertActionGroup,
     ContentFilter,
+    FoundryProject,
     Guardrails,
     KeylessAccess,
     ModelDeployments,
@@ -82,13 +83,16 @@ def declare(topology: Topology) -> None:
         rg_name = groups[spec.resource_group].name if not spec.existing else spec.resource_group
         accounts[spec.key] = _declare_account(spec, topology, rg_name, net, shared)
     gateway_urls = declare_gateway(topology, groups, accounts, net, shared)
+    projects = declare_projects(topology, groups, accounts, gateway_urls)
     budget_ids = declare_budgets(topology, groups, accounts, shared)
     declare_guardrails(topology, groups)
     pulumi.export("budgets", budget_ids)
     pulumi.export("resourceGroups", {key: rg.name for key, rg in groups.items()})
     pulumi.export("network", net.outputs())
     pulumi.export("accounts", accounts)
-    pulumi.export("teams", {t.name: team_outputs(t, topology, accounts, gateway_urls) for t in topology.teams})
+    pulumi.export(
+        "teams", {t.name: team_outputs(t, topology, accounts, gateway_urls, projects) for t in topology.teams}
+    )
 
 
 @dataclass
@@ -379,8 +383,67 @@ def declare_budgets(
     return ids
 
 
+def declare_projects(
+    topology: Topology,
+    groups: dict[str, resources.ResourceGroup],
+    accounts: dict[str, dict],
+    gateway_urls: dict[str, pulumi.Output[str]],
+) -> dict[tuple[str, str], FoundryProject]:
+    """A Foundry project per team on every account that holds its deployments, connected to the gateway."""
+    out = {}
+    for spec in topology.accounts:
+        for p in spec.projects:
+            url = gateway_urls.get(spec.group)
+            mine = [d for d in spec.deployments if d.team == p.team]
+            out[(spec.key, p.team)] = FoundryProject(
+                f"{spec.key}-{p.name}",
+                {
+                    "account_name": accounts[spec.key]["name"],
+                    "account_id": accounts[spec.key]["id"],
+                    "resource_group_name": groups[spec.resource_group].name,
+                    "location": spec.region,
+                    "project_name": p.name,
+                    "description": f"ai-landing-zone: {p.team}'s project",
+                    "principals": [
+                        {
+                            "principal_id": a.principal_id,
+                            "principal_type": a.principal_type,
+                            "description": f"ai-landing-zone: Azure AI User on {p.team}'s project",
+                        }
+                        for a in spec.access
+                        if p.team in a.teams
+                    ],
+                    **(
+                        {
+                            "gateway": {
+                                # The gateway API's root: the connection appends /deployments/{name}/...
+                                "target": url.apply(lambda u: f"{u}/openai"),
+                                "deployments": [
+                                    {
+                                        "name": d.name,
+                                        "model": d.model_name,
+                                        "version": d.model_version,
+                                        "format": d.model_format,
+                                    }
+                                    for d in mine
+                                ],
+                            }
+                        }
+                        if url is not None
+                        else {}
+                    ),
+                    "tags": {**spec.tags, "team": p.team},
+                },
+            )
+    return out
+
+
 def team_outputs(
-    team: TeamPlacement, topology: Topology, accounts: dict[str, dict], gateway_urls: dict[str, pulumi.Output[str]]
+    team: TeamPlacement,
+    topology: Topology,
+    accounts: dict[str, dict],
+    gateway_urls: dict[str, pulumi.Output[str]],
+    projects: dict[tuple[str, str], FoundryProject],
 ) -> dict:
     """What an app team needs to call its models; the shape is documented in the README."""
     specs = [a for a in topology.accounts if a.key in team.accounts]
@@ -406,6 +469,22 @@ def team_outputs(
             None,
         ),
         "gatewayUrl": gateway_urls.get(team.group),
+        **(
+            {
+                "projects": {
+                    a.region: {
+                        "endpoint": p.endpoint,
+                        "id": projects[(a.key, team.name)].project_id,
+                        "principalId": projects[(a.key, team.name)].principal_id,
+                    }
+                    for a in specs
+                    for p in a.projects
+                    if p.team == team.name
+                }
+            }
+            if any(a.projects for a in specs)
+            else {}
+        ),
     }
 
 
@@ -429,6 +508,7 @@ def _declare_account(
                 "kind": spec.kind,
                 "sku_name": spec.sku,
                 "custom_subdomain": spec.custom_subdomain,
+                **({"allow_project_management": True} if spec.projects else {}),
                 "disable_local_auth": topology.disable_local_auth,
                 "public_network_access": network.public_network_access,
                 "network_acls": {

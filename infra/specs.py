@@ -14,6 +14,16 @@ from infra.config import BUILTIN_RAI_POLICY, ContentFilter, Notification
 
 
 @dataclass(frozen=True)
+class ProjectSpec:
+    """A team's Foundry project on one account."""
+
+    name: str
+    team: str
+    endpoint: str
+    """``https://<subdomain>.services.ai.azure.com/api/projects/<project>``, decided before deployment."""
+
+
+@dataclass(frozen=True)
 class DeploymentSpec:
     name: str
     """Azure deployment name: identical in every region so that gateway failover keeps the path."""
@@ -135,6 +145,8 @@ class AccountSpec:
     """Why these teams' deployments landed on this account, shown in the plan."""
     dns_zones: tuple[str, ...] = ()
     private_endpoint: bool = False
+    projects: tuple[ProjectSpec, ...] = ()
+    """Foundry projects, one per team, on an account with project management."""
 
 
 @dataclass(frozen=True)

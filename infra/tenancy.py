@@ -19,7 +19,15 @@ from infra.config import DEFAULT_CONTENT_FILTER, PROVISIONED_SKUS, ROOT, Landing
 from infra.config.models import Region
 from infra.diagnostics import Diagnostic, error, info, join_path
 from infra.regions import unknown_region
-from infra.specs import AccountSpec, DeploymentSpec, NetworkSpec, PrincipalAccess, ResourceGroupSpec, TeamPlacement
+from infra.specs import (
+    AccountSpec,
+    DeploymentSpec,
+    NetworkSpec,
+    PrincipalAccess,
+    ProjectSpec,
+    ResourceGroupSpec,
+    TeamPlacement,
+)
 
 
 def checks(lz: LandingZone) -> list[Diagnostic]:
@@ -50,6 +58,21 @@ def checks(lz: LandingZone) -> list[Diagnostic]:
                     " (or add it under landingZone.contentFilters)",
                 )
             )
+    if lz.account.allow_project_management and lz.account.kind != "AIServices":
+        # allowProjectManagement makes an AIServices account a Foundry resource; an OpenAI account has no projects.
+        out.append(error(f"{ROOT}.account.allowProjectManagement", "Foundry projects need account.kind: AIServices"))
+    elif lz.account.allow_project_management and lz.gateway.enabled:
+        # The connection authenticates with the project's managed identity, whose application ID exists only
+        # once the project does: the gateway cannot list it before the first deployment.
+        out.append(
+            info(
+                f"{ROOT}.account.allowProjectManagement",
+                "each project reaches the gateway through its connection with the project's managed identity; after"
+                " the first pulumi up, add that identity's application ID (az ad sp show --id"
+                " <teams.<team>.projects.<region>.principalId> --query appId) to the team's callerAppIds, or the"
+                " gateway answers 401",
+            )
+        )
     return out
 
 
@@ -282,6 +305,17 @@ def accounts(
                 reason=_account_reason(group, teams) + (" (existing account, not managed here)" if existing else ""),
                 dns_zones=network_mod.required_zones(lz.account.kind),
                 private_endpoint=network.private_endpoints and not existing,
+                # Projects follow tenancy: a shared account holds one per team, a dedicated one the team's.
+                projects=tuple(
+                    ProjectSpec(
+                        naming.project(t.name),
+                        t.name,
+                        naming.project_endpoint(region.custom_subdomain or name, naming.project(t.name)),
+                    )
+                    for t in teams
+                )
+                if lz.account.allow_project_management and not existing
+                else (),
             )
             diags += _account_limits(account, catalog)
             accounts.append(account)

@@ -312,8 +312,24 @@ def test_component_provider_schema_lists_every_component():
         "Monitoring",
         "AccountMonitoring",
         "Guardrails",
+        "FoundryProject",
     }
     expect = {
+        "FoundryProject": (
+            {
+                "accountName",
+                "accountId",
+                "resourceGroupName",
+                "location",
+                "projectName",
+                "displayName",
+                "description",
+                "principals",
+                "gateway",
+                "tags",
+            },
+            {"projectId", "principalId", "endpoints"},
+        ),
         "OpenAiAccount": (
             {
                 "accountName",
@@ -326,6 +342,7 @@ def test_component_provider_schema_lists_every_component():
                 "publicNetworkAccess",
                 "networkAcls",
                 "protect",
+                "allowProjectManagement",
                 "tags",
             },
             {"accountId", "accountName", "endpoint", "principalId"},

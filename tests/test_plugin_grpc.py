@@ -216,7 +216,7 @@ def test_the_plugin_answers_as_the_engine_expects(plugin):
     assert api["audiences"]["type"] == "array" and api["audiences"]["items"]["type"] == "string"
     budget = resources["ai-landing-zone:index:TeamBudget"]["inputProperties"]
     assert budget["amount"]["type"] == "number" and budget["startDate"]["type"] == "string"
-    assert len(resources) == 15
+    assert len(resources) == 16
 
 
 def test_model_deployments_over_grpc_ints_lists_outputs_and_secrets(plugin):

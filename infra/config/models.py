@@ -74,6 +74,8 @@ class Region(_Strict):
 
 class AccountSettings(_Strict):
     kind: Literal["OpenAI", "AIServices"] = "OpenAI"
+    allow_project_management: bool = False
+    """AIServices only: the account is a Foundry resource with a Foundry project per team on it."""
     sku: Literal["S0"] = "S0"
     disable_local_auth: bool = True
     """Keyless by default: callers authenticate with Entra ID."""

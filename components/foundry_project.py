@@ -1,0 +1,136 @@
+"""FoundryProject: one team's Foundry project on an AIServices account, its access, and its way to the gateway."""
+
+import json
+from typing import NotRequired, TypedDict
+
+import pulumi
+from pulumi_azure_native import cognitiveservices
+
+from components._options import child_options, plain
+from components.keyless_access import KeylessAccess, PrincipalArgs
+
+AZURE_AI_USER_ROLE = "53ca6127-db72-4b80-b1b0-d745d6d5456d"
+"""Azure AI User (renamed Foundry User in 2026, same ID): reads projects, and ``Microsoft.CognitiveServices/*``
+data actions (learn.microsoft.com/azure/foundry/concepts/rbac-foundry)."""
+
+GATEWAY_CONNECTION_CATEGORY = "ApiManagement"
+"""The category Foundry documents for a connection to models behind Azure API Management
+(learn.microsoft.com/azure/foundry/agents/how-to/ai-gateway). azure-native's enum predates it; the property
+takes a string."""
+
+
+class GatewayConnectionArgs(TypedDict):
+    target: pulumi.Input[str]
+    """The gateway API's base URL, up to (not including) ``/deployments/{name}/chat/completions``."""
+    deployments: list[dict[str, str]]
+    """The deployments the team may call through the gateway: ``name`` (the deployment's), ``model``,
+    ``version``, ``format``."""
+    inference_api_version: NotRequired[str]
+    """``api-version`` the connection sends with chat completions."""
+
+
+class FoundryProjectArgs(TypedDict):
+    account_name: pulumi.Input[str]
+    """The AIServices account, created with ``allow_project_management``."""
+    account_id: pulumi.Input[str]
+    """Its ARM ID: where the project's identity gets Azure AI User."""
+    resource_group_name: pulumi.Input[str]
+    location: str
+    project_name: str
+    """2-64 letters, digits, ``_``, ``.`` or ``-``: part of the project endpoint's path."""
+    display_name: NotRequired[str]
+    description: NotRequired[str]
+    principals: list[PrincipalArgs]
+    """The team's principals: Azure AI User on this project only."""
+    gateway: NotRequired[GatewayConnectionArgs]
+    """A connection through which the project's agents and SDK calls reach models via the AI gateway."""
+    tags: NotRequired[dict[str, str]]
+
+
+class FoundryProject(pulumi.ComponentResource):
+    """``Microsoft.CognitiveServices/accounts/projects`` with a system-assigned identity.
+
+    Access, nothing broader: the team's principals get Azure AI User scoped to the project; the project's
+    identity gets Azure AI User on its account, which the portal grants by itself but a deployment from code
+    must ("Assign the Azure AI User role on your Foundry resource to your project's managed identity",
+    learn.microsoft.com/azure/foundry/concepts/rbac-foundry).
+    """
+
+    project_id: pulumi.Output[str]
+    principal_id: pulumi.Output[str]
+    """The project's managed identity (object ID)."""
+    endpoints: pulumi.Output[dict[str, str]]
+    """As Azure reports them; the Foundry API endpoint is ``https://<account>.services.ai.azure.com/api/projects/<project>``."""
+
+    def __init__(self, name: str, args: FoundryProjectArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("ai-landing-zone:index:FoundryProject", name, None, opts)
+        project_name = plain(args["project_name"], "project_name")
+        project = cognitiveservices.Project(
+            name,
+            account_name=args["account_name"],
+            resource_group_name=args["resource_group_name"],
+            project_name=project_name,
+            location=args["location"],
+            identity=cognitiveservices.IdentityArgs(type=cognitiveservices.ResourceIdentityType.SYSTEM_ASSIGNED),
+            # ARM requires properties on accounts/projects (2025-06-01 schema), even where the SDK does not.
+            properties=cognitiveservices.ProjectPropertiesArgs(
+                display_name=args.get("display_name", project_name), description=args.get("description")
+            ),
+            tags=args.get("tags"),
+            opts=child_options(self, opts),
+        )
+        self.project_id = project.id
+        self.principal_id = project.identity.apply(lambda i: i.principal_id if i else None)
+        self.endpoints = project.properties.apply(lambda p: dict(p.endpoints or {}) if p else {})
+        KeylessAccess(
+            f"{name}-users",
+            {"account_id": project.id, "principals": args["principals"], "role_definition_guid": AZURE_AI_USER_ROLE},
+            opts=child_options(self, opts),
+        )
+        KeylessAccess(
+            f"{name}-identity",
+            {
+                "account_id": args["account_id"],
+                "principals": [
+                    {
+                        "principal_id": self.principal_id,
+                        "name": "project",
+                        "principal_type": "ServicePrincipal",
+                        "description": f"ai-landing-zone: Azure AI User for project {project_name}",
+                    }
+                ],
+                "role_definition_guid": AZURE_AI_USER_ROLE,
+            },
+            opts=child_options(self, opts),
+        )
+        gateway = args.get("gateway")
+        if gateway:
+            models = [
+                {
+                    "name": d["name"],
+                    "properties": {"model": {"name": d["model"], "version": d["version"], "format": d["format"]}},
+                }
+                for d in gateway["deployments"]
+            ]
+            cognitiveservices.ProjectConnection(
+                f"{name}-gateway",
+                account_name=args["account_name"],
+                resource_group_name=args["resource_group_name"],
+                project_name=project_name,  # the decided name: a child's ``name`` output is not it
+                connection_name="ai-gateway",
+                # Keyless: Entra ID (AAD) is one of the two auth types Foundry documents for an APIM connection,
+                # and the gateway validates Entra tokens.
+                properties=cognitiveservices.AADAuthTypeConnectionPropertiesArgs(
+                    auth_type="AAD",
+                    category=GATEWAY_CONNECTION_CATEGORY,
+                    target=gateway["target"],
+                    is_shared_to_all=True,
+                    metadata={
+                        "deploymentInPath": "true",
+                        "inferenceAPIVersion": gateway.get("inference_api_version", "2024-10-21"),
+                        "models": json.dumps(models, separators=(",", ":")),  # metadata values are strings
+                    },
+                ),
+                opts=child_options(self, opts, depends_on=[project]),
+            )
+        self.register_outputs({"projectId": self.project_id, "principalId": self.principal_id})
