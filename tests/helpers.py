@@ -72,6 +72,15 @@ def by_name(resources: list[RecordedResource]) -> dict[str, RecordedResource]:
     return {r.name: r for r in resources}
 
 
+def example_plan(stack: str, **kwargs: Any):
+    """The plan of ``examples/<stack>/Pulumi.<stack>.yaml``, which must be valid."""
+    from infra.plan import make_plan
+
+    plan = make_plan(stack, PLAN_DATE, PROJECT_ROOT / "examples" / stack / f"Pulumi.{stack}.yaml", **kwargs)
+    assert plan.ok, plan.diagnostics
+    return plan
+
+
 def stack_landing_zone(stack: str) -> dict:
     """A deep copy of ``landingZone`` from ``Pulumi.<stack>.yaml``, for tests to vary."""
     doc = yaml.safe_load((PROJECT_ROOT / f"Pulumi.{stack}.yaml").read_text())

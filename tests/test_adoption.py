@@ -8,10 +8,10 @@ import pytest
 
 from infra import catalog as catalog_mod
 from infra.config import ModelRequest
-from infra.plan import PROJECT_ROOT, make_plan, to_json
+from infra.plan import PROJECT_ROOT, to_json
 from infra.render import markdown, text
 from tests.conftest import errors_of
-from tests.helpers import DEPLOYMENT, PLAN_DATE, cli, of_type, team
+from tests.helpers import DEPLOYMENT, PLAN_DATE, cli, example_plan, of_type, team
 
 ADOPT = PROJECT_ROOT / "examples" / "adopt" / "Pulumi.adopt.yaml"
 SUBSCRIPTION = "6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b"
@@ -74,9 +74,7 @@ def test_retired_gpt_35_turbo_16k_points_to_its_documented_replacement():
 
 @pytest.fixture(scope="module")
 def adopt_plan():
-    plan = make_plan("adopt", PLAN_DATE, ADOPT)
-    assert plan.ok, plan.diagnostics
-    return plan
+    return example_plan("adopt")
 
 
 def test_the_adoption_example_imports_what_runs_and_creates_what_the_pr_adds(adopt_plan):

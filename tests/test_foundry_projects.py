@@ -6,11 +6,10 @@ import json
 
 import pytest
 
-from infra.plan import PROJECT_ROOT, make_plan, to_json
+from infra.plan import to_json
 from tests.conftest import errors_of
-from tests.helpers import PLAN_DATE, ROLE_ASSIGNMENT, minimal_landing_zone, of_type
+from tests.helpers import ROLE_ASSIGNMENT, example_plan, minimal_landing_zone, of_type
 
-FOUNDRY = PROJECT_ROOT / "examples" / "foundry" / "Pulumi.foundry.yaml"
 PROJECT = "azure-native:cognitiveservices:Project"
 CONNECTION = "azure-native:cognitiveservices:ProjectConnection"
 AZURE_AI_USER = "53ca6127-db72-4b80-b1b0-d745d6d5456d"
@@ -19,13 +18,11 @@ ACCOUNT = "azure-native:cognitiveservices:Account"
 
 @pytest.fixture(scope="module")
 def foundry():
-    plan = make_plan("foundry", PLAN_DATE, FOUNDRY)
-    assert plan.ok, plan.diagnostics
-    return plan
+    return example_plan("foundry")
 
 
 def test_a_first_preview_registers_the_same_and_knows_the_project_endpoints(foundry):
-    preview = make_plan("foundry", PLAN_DATE, FOUNDRY, first_preview=True)
+    preview = example_plan("foundry", first_preview=True)
     assert sorted(r.urn for r in preview.resources) == sorted(r.urn for r in foundry.resources)
     doc = json.loads(to_json(preview))
     endpoint = doc["outputs"]["teams"]["research"]["projects"]["francecentral"]["endpoint"]

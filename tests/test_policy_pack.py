@@ -18,7 +18,7 @@ from pulumi_policy import (
 
 from infra.config import PROJECT_ROOT
 from infra.plan import _plain, make_plan
-from tests.helpers import PLAN_DATE, of_type
+from tests.helpers import DEPLOYMENT, PLAN_DATE, example_plan, of_type
 
 _spec = importlib.util.spec_from_file_location("alz_policies", PROJECT_ROOT / "policy" / "policies.py")
 policies = sys.modules["alz_policies"] = importlib.util.module_from_spec(_spec)
@@ -233,3 +233,13 @@ def test_a_lock_with_an_unknown_scope_is_a_violation_not_a_skipped_policy(prod):
     args = ResourceValidationArgs(lock.type, props, lock.urn, lock.name, _opts(lock), None, PROD)
     policies.accounts_not_locked(args, lambda message, urn=None: found.append(message))
     assert found and "not known until deploy" in found[0]
+
+
+@pytest.mark.parametrize("example", ["foundry", "adopt"])
+def test_the_examples_meet_the_pack_with_non_openai_models_and_adopted_deployments(example):
+    """The pack reads the same catalog: a Meta model on the Foundry stack is approved, like the adopted gpt-4.1."""
+    plan = example_plan(example)
+    assert violations(plan.resources, DEV) == []
+    if example == "foundry":
+        formats = {r.inputs["properties"]["model"]["format"] for r in of_type(plan.resources, DEPLOYMENT)}
+        assert formats == {"OpenAI", "Meta"}
