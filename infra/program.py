@@ -78,12 +78,12 @@ def declare(topology: Topology) -> None:
     }
     shared = declare_shared_services(topology, groups)
     net = declare_network(topology, groups)
-    accounts = {}
+    accounts, deployments = {}, {}
     for spec in topology.accounts:
         rg_name = groups[spec.resource_group].name if not spec.existing else spec.resource_group
-        accounts[spec.key] = _declare_account(spec, topology, rg_name, net, shared)
+        accounts[spec.key], deployments[spec.key] = _declare_account(spec, topology, rg_name, net, shared)
     gateway_urls = declare_gateway(topology, groups, accounts, net, shared)
-    projects = declare_projects(topology, groups, accounts, gateway_urls)
+    projects = declare_projects(topology, groups, accounts, deployments, gateway_urls)
     budget_ids = declare_budgets(topology, groups, accounts, shared)
     declare_guardrails(topology, groups)
     pulumi.export("budgets", budget_ids)
@@ -387,11 +387,15 @@ def declare_projects(
     topology: Topology,
     groups: dict[str, resources.ResourceGroup],
     accounts: dict[str, dict],
+    deployments: dict[str, ModelDeployments],
     gateway_urls: dict[str, pulumi.Output[str]],
 ) -> dict[tuple[str, str], FoundryProject]:
     """A Foundry project per team on every account that holds its deployments, connected to the gateway."""
     out = {}
     for spec in topology.accounts:
+        # Projects are children of the account like deployments, and meet the same "another operation is being
+        # performed on the parent resource" conflict: one write at a time per account, after the deployments.
+        previous: pulumi.Resource = deployments[spec.key]
         for p in spec.projects:
             url = gateway_urls.get(spec.group)
             mine = [d for d in spec.deployments if d.team == p.team]
@@ -434,7 +438,9 @@ def declare_projects(
                     ),
                     "tags": {**spec.tags, "team": p.team},
                 },
+                opts=pulumi.ResourceOptions(depends_on=[previous]),
             )
+            previous = out[(spec.key, p.team)]
     return out
 
 
@@ -490,7 +496,7 @@ def team_outputs(
 
 def _declare_account(
     spec: AccountSpec, topology: Topology, rg_name: pulumi.Input[str], net: DeclaredNetwork, shared: SharedServices
-) -> dict:
+) -> tuple[dict, ModelDeployments]:
     if spec.existing:
         # Read, never managed: the platform team owns this account.
         found = cognitiveservices.get_account_output(account_name=spec.name, resource_group_name=spec.resource_group)
@@ -622,4 +628,4 @@ def _declare_account(
         "existing": spec.existing,
         "deployments": deployments.names,
         **outputs,
-    }
+    }, deployments

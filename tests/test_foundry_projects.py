@@ -64,9 +64,14 @@ def test_roles_are_azure_ai_user_scoped_to_the_project_and_the_project_identity_
     identity_grants = [r for r in ai_user if r.name.endswith("-identity-project")]
     assert len(team_grants) == len(identity_grants) == 4
     for r in team_grants:
-        (project,) = [p for u, p in projects.items() if u in r.depends_on]
-        assert r.inputs["scope"].endswith(f"/projects/{project.inputs['projectName']}")  # the team's own project
-        assert project.inputs["projectName"] in r.name
+        scope = r.inputs["scope"]
+        (project,) = [
+            p
+            for p in projects.values()
+            if scope.endswith(f"/accounts/{p.inputs['accountName']}/projects/{p.inputs['projectName']}")
+        ]
+        assert project.urn in r.depends_on
+        assert r.name.startswith(project.name)  # the team's own project, in its own region
     for r in identity_grants:
         assert "/projects/" not in str(r.inputs["scope"])  # the account, not broader
         assert any(by_urn[u].type == PROJECT for u in r.depends_on)
@@ -125,3 +130,18 @@ def test_projects_need_an_aiservices_account():
 def test_the_plan_says_how_the_gateway_admits_a_project(foundry):
     (note,) = [d for d in foundry.diagnostics if d.path == "landingZone.account.allowProjectManagement"]
     assert note.severity == "info" and "callerAppIds" in note.message
+
+
+def test_projects_wait_for_the_deployments_and_each_other_on_their_account(foundry):
+    """Child writes on one account conflict ("Another operation is being performed on the parent resource"):
+    a project waits for the account's deployments, and the next project for the previous one."""
+    by_urn = {r.urn: r for r in foundry.resources}
+    for account in of_type(foundry.resources, ACCOUNT):
+        name = account.inputs["accountName"]
+        projects = [p for p in of_type(foundry.resources, PROJECT) if p.inputs["accountName"] == name]
+        deployments = {
+            r.urn for r in foundry.resources if r.type.endswith(":Deployment") and r.inputs["accountName"] == name
+        }
+        first, second = projects
+        assert deployments <= set(first.depends_on)
+        assert any(by_urn[u].type == PROJECT and u == first.urn for u in second.depends_on)
