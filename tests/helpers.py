@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
+import io
 import os
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from pulumi.runtime.sync_await import _sync_await
 from infra import mocks
 from infra.config import TEAM_FILES_DIR_ENV
 from infra.mocks import RecordedResource
-from infra.plan import PROJECT_ROOT
+from infra.plan import PROJECT_ROOT, make_plan
 
 PLAN_DATE = dt.date(2026, 11, 21)
 """Tests plan as of a fixed date so that a model retiring later does not turn them red."""
@@ -57,6 +58,23 @@ def team_files_in(folder: Path) -> Iterator[None]:
             os.environ[TEAM_FILES_DIR_ENV] = previous
 
 
+def run_in_process(*args: str) -> tuple[int, str, str]:
+    """``python -m infra ...`` in this process, so a traceback anywhere fails the test; dated ``PLAN_DATE``.
+
+    A ``--config-file`` here is a project copy: its team files are beside it (``AI_LANDING_ZONE_TEAM_FILES_DIR``,
+    as a user planning a copy sets it)."""
+    from infra.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    folder = Path(args[args.index("--config-file") + 1]).parent if "--config-file" in args else PROJECT_ROOT
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), team_files_in(folder):
+        try:
+            code = main([*args, "--date", PLAN_DATE.isoformat()] if args[0] != "schema" else list(args))
+        except SystemExit as exc:  # argparse's usage errors
+            code = exc.code
+    return code, out.getvalue(), err.getvalue()
+
+
 def register(fn: Callable[[], Any], stack: str = "test") -> list[RecordedResource]:
     """Run ``fn`` under fresh mocks and wait for every registration (and apply) to finish."""
     monitor = mocks.install("ai-landing-zone", stack)
@@ -74,8 +92,6 @@ def by_name(resources: list[RecordedResource]) -> dict[str, RecordedResource]:
 
 def example_plan(stack: str, **kwargs: Any):
     """The plan of ``examples/<stack>/Pulumi.<stack>.yaml``, which must be valid."""
-    from infra.plan import make_plan
-
     plan = make_plan(stack, PLAN_DATE, PROJECT_ROOT / "examples" / stack / f"Pulumi.{stack}.yaml", **kwargs)
     assert plan.ok, plan.diagnostics
     return plan

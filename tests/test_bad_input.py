@@ -6,8 +6,6 @@ would see as a traceback, and fails the test. Exit codes: 0 a plan, 1 path-named
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import shutil
 from pathlib import Path
@@ -15,25 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from infra.cli import main
 from infra.plan import PROJECT_ROOT
 from tests.conftest import errors_of
-from tests.helpers import PLAN_DATE, minimal_landing_zone, private_network, team, team_files_in
+from tests.helpers import PLAN_DATE, minimal_landing_zone, private_network, run_in_process, team
 
 COMMANDS = (("plan",), ("plan", "--format", "json"), ("models",), ("urns",), ("diagram",))
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    """In-process, so a traceback anywhere fails the test. A ``--config-file`` here is a project copy: its
-    team files are beside it (``AI_LANDING_ZONE_TEAM_FILES_DIR``, as a user planning a copy sets it)."""
-    out, err = io.StringIO(), io.StringIO()
-    folder = Path(args[args.index("--config-file") + 1]).parent if "--config-file" in args else PROJECT_ROOT
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), team_files_in(folder):
-        try:
-            code = main([*args, "--date", PLAN_DATE.isoformat()] if args[0] != "schema" else list(args))
-        except SystemExit as exc:  # argparse's usage errors
-            code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def project_copy(tmp_path: Path) -> Path:
@@ -46,7 +30,7 @@ def project_copy(tmp_path: Path) -> Path:
 def every_command(config: Path, stack: str = "prod") -> list[tuple[tuple[str, ...], int, str]]:
     results = []
     for command in COMMANDS:
-        code, out, err = run(*command, "--stack", stack, "--config-file", str(config))
+        code, out, err = run_in_process(*command, "--stack", stack, "--config-file", str(config))
         results.append((command, code, out + err))
     return results
 
@@ -147,7 +131,7 @@ def test_invalid_configs_are_errors_not_crashes(change, path, fragment):
 def test_infinity_never_reaches_the_plan_json(tmp_path):
     config = project_copy(tmp_path) / "Pulumi.prod.yaml"
     config.write_text(config.read_text().replace("environment: {monthly: 45000", "environment: {monthly: .inf"))
-    code, out, err = run("plan", "--stack", "prod", "--config-file", str(config), "--format", "json")
+    code, out, err = run_in_process("plan", "--stack", "prod", "--config-file", str(config), "--format", "json")
     assert code == 1 and "Infinity" not in out
     assert "landingZone.budgets.environment.monthly: must be a finite number" in err
 
@@ -242,7 +226,7 @@ def test_values_azure_would_refuse(change, path, fragment):
 
 def test_a_stack_name_the_os_cannot_open_is_a_usage_error():
     for command in COMMANDS:
-        code, _, err = run(*command, "--stack", "s" * 300)
+        code, _, err = run_in_process(*command, "--stack", "s" * 300)
         assert code == 2 and "a stack name is 1-100 letters" in err and "Traceback" not in err, command
 
 
@@ -258,9 +242,11 @@ def test_subcommands_agree_with_plan(tmp_path, monkeypatch):
     monkeypatch.setattr(plan_mod, "PROJECT_ROOT", root)
     codes = {}
     for command in COMMANDS:
-        code, out, err = run(*command, "--stack", "prod", "--config-file", str(root / "Pulumi.prod.yaml"))
+        code, out, err = run_in_process(*command, "--stack", "prod", "--config-file", str(root / "Pulumi.prod.yaml"))
         codes[command] = code
         assert "Traceback" not in out + err
     assert set(codes.values()) == {1}, codes
-    code, out, _ = run("plan", "--stack", "prod", "--config-file", str(root / "Pulumi.prod.yaml"), "--format", "json")
+    code, out, _ = run_in_process(
+        "plan", "--stack", "prod", "--config-file", str(root / "Pulumi.prod.yaml"), "--format", "json"
+    )
     assert json.loads(out)["diagnostics"][0]["path"].startswith("teams/prod/hr-copilot.yaml")

@@ -11,8 +11,6 @@ CI runs ``FUZZ_EXAMPLES`` (default 25) cases; the longer run is ten times that:
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import shutil
 from pathlib import Path
@@ -21,9 +19,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from infra.cli import main
 from infra.plan import PROJECT_ROOT
-from tests.helpers import PLAN_DATE, team_files_in
+from tests.helpers import run_in_process
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 ROOT_KEY = "ai-landing-zone:landingZone"
@@ -109,14 +106,8 @@ def _write(root: Path, target: str, path, action, junk, key, encoding) -> None:
 
 
 def _run(*args: str) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    folder = Path(args[args.index("--config-file") + 1]).parent  # a project copy: its team files are beside it
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), team_files_in(folder):
-        try:
-            code = main([*args, "--date", PLAN_DATE.isoformat()])
-        except SystemExit as exc:
-            code = exc.code
-    return code, out.getvalue() + err.getvalue()
+    code, out, err = run_in_process(*args)
+    return code, out + err
 
 
 @settings(
