@@ -217,7 +217,7 @@ def _spillover_exposure(lz: LandingZone, i: int, prices, share: float) -> list[D
     to the standard deployment are billed at the associated input token, cached token, and output token
     rates", spillover-traffic-management), up to the target's own capacity."""
     team, out = lz.teams[i], []
-    names = {m.deployment_name or naming.deployment(team.name, m.name): m for m in team.models}
+    names = {naming.deployment(team.name, m): m for m in team.models}
     for j, m in enumerate(team.models):
         target = names.get(m.spillover_deployment_name or "")
         if target is None or target.sku in PROVISIONED_SKUS:

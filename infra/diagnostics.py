@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 import yaml
 
+from infra.engine_yaml import EngineLoader, as_the_program_gets_it
+
 Severity = Literal["error", "warning", "info"]
 
 
@@ -104,8 +106,6 @@ def read_config_file(path: Path, label: str) -> tuple[Any, list[Diagnostic]]:
 
 def parse_config_text(text: str, label: str) -> tuple[Any, list[Diagnostic]]:
     """Scalars resolve as the Pulumi CLI resolves them (``infra.engine_yaml``)."""
-    from infra.engine_yaml import EngineLoader, as_the_program_gets_it
-
     loader = EngineLoader(text)
     try:
         # The event stream is read without recursion: refuse deep nesting before anything recurses on it.

@@ -6,7 +6,7 @@ account a soft-deleted name). The golden lists in ``tests/golden`` guard the URN
 
 from __future__ import annotations
 
-from infra.config import LandingZone
+from infra.config import LandingZone, ModelRequest
 
 MAX_ACCOUNT_NAME = 64
 PE_SUBNET = "snet-private-endpoints"
@@ -31,9 +31,10 @@ def account(lz: LandingZone, group_suffix: str, region: str) -> str:
     return f"oai-{_base(lz)}-{group_suffix}-{region}"
 
 
-def deployment(team: str, model: str) -> str:
-    """The default deployment name; identical in every region, so failover keeps the request's path."""
-    return f"{team}-{model}"
+def deployment(team: str, req: ModelRequest) -> str:
+    """The request's ``deploymentName``, else ``<team>-<model>``; identical in every region, so failover keeps
+    the request's path."""
+    return req.deployment_name or f"{team}-{req.name}"
 
 
 def deployment_id(subscription: str, resource_group: str, account: str, deployment: str) -> str:

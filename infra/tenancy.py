@@ -202,7 +202,7 @@ def requested_deployments(
                 )
             mine.append(
                 DeploymentSpec(
-                    name=req.deployment_name or naming.deployment(team.name, req.name),
+                    name=naming.deployment(team.name, req),
                     team=team.name,
                     model_format=info.format if info else "OpenAI",
                     model_name=req.name,
@@ -269,6 +269,7 @@ def accounts(
         for region in lz.regions:
             existing = region.existing_account
             name = existing.name if existing else naming.account(lz, suffix, region.name)
+            subdomain = region.custom_subdomain or name
             if not existing and len(name) > naming.MAX_ACCOUNT_NAME:
                 diags.append(
                     error(
@@ -286,7 +287,7 @@ def accounts(
                 role=region.role,
                 kind=lz.account.kind,
                 sku=lz.account.sku,
-                custom_subdomain=region.custom_subdomain or name,
+                custom_subdomain=subdomain,
                 resource_group=existing.resource_group if existing else rg.key,
                 existing=existing is not None,
                 group=group.key,
@@ -310,7 +311,7 @@ def accounts(
                     ProjectSpec(
                         naming.project(t.name),
                         t.name,
-                        naming.project_endpoint(region.custom_subdomain or name, naming.project(t.name)),
+                        naming.project_endpoint(subdomain, naming.project(t.name)),
                     )
                     for t in teams
                 )
