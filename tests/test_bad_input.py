@@ -250,3 +250,24 @@ def test_subcommands_agree_with_plan(tmp_path, monkeypatch):
         "plan", "--stack", "prod", "--config-file", str(root / "Pulumi.prod.yaml"), "--format", "json"
     )
     assert json.loads(out)["diagnostics"][0]["path"].startswith("teams/prod/hr-copilot.yaml")
+
+
+def test_the_foundry_era_fields_refuse_bad_values_with_their_yaml_paths():
+    """adopt, format, spilloverDeploymentName and allowProjectManagement: a wrong type or value names its path."""
+    model = {
+        "name": "gpt-4.1",
+        "version": "2025-04-14",
+        "sku": "GlobalStandard",
+        "capacity": 1,
+        "adopt": "sometimes",
+        "format": "Anthropic",
+        "spilloverDeploymentName": "no spaces allowed",
+    }
+    lz = minimal_landing_zone(account={"kind": "AIServices", "allowProjectManagement": "yes please"})
+    lz["teams"][0]["models"] = [model]
+    errors = errors_of(lz)
+    base = "landingZone.teams[0].models[0]"
+    assert errors[f"{base}.adopt"] == "must be true or false (got str 'sometimes')"
+    assert errors[f"{base}.format"].startswith("must be one of 'OpenAI', 'Microsoft', 'Meta'")
+    assert errors[f"{base}.spilloverDeploymentName"].startswith("'no spaces allowed' is not allowed: must be 1-64")
+    assert errors["landingZone.account.allowProjectManagement"] == "must be true or false (got str 'yes please')"
