@@ -15,8 +15,30 @@ data actions (learn.microsoft.com/azure/foundry/concepts/rbac-foundry)."""
 
 GATEWAY_CONNECTION_CATEGORY = "ApiManagement"
 """The category Foundry documents for a connection to models behind Azure API Management
-(learn.microsoft.com/azure/foundry/agents/how-to/ai-gateway). azure-native's enum predates it; the property
-takes a string."""
+(learn.microsoft.com/azure/foundry/agents/how-to/ai-gateway)."""
+
+GATEWAY_CONNECTION_TYPE = "azure-native:cognitiveservices/v20251201:ProjectConnection"
+"""``accounts/projects/connections`` at API 2025-12-01: the first GA version whose ARM schema lists the
+``ApiManagement`` category (2025-10-01-preview was the first of all). azure-native 3.29's ``ProjectConnection``
+class registers 2025-06-01, which does not; the provider serves every API version under its versioned token."""
+
+GATEWAY_AUTH_TYPE = "ProjectManagedIdentity"
+"""Keyless, as Microsoft's sample deploys an APIM connection for Foundry: the project's managed identity gets an
+Entra ID token for ``audience`` (github.com/microsoft-foundry/foundry-samples, infrastructure/
+infrastructure-setup-bicep/01-connections/apim/modules/apim-connection-common.bicep; the commit that added it,
+3956e365, replaced the sample's commented-out ``AAD`` connection). The 2025-12-01 schema lists neither this auth
+type (its variants are ``AAD``, ``ManagedIdentity``... with their credentials) nor ``audience``: azure-native sends a
+union value whose ``authType`` matches none of its variants as it is, ``audience`` included, where a listed variant
+would drop ``audience`` (pulumi-azure-native provider/pkg/convert/sdkInputsToRequestBody.go)."""
+
+
+class _ProjectConnection(pulumi.CustomResource):
+    """azure-native's ``ProjectConnection`` under ``GATEWAY_CONNECTION_TYPE``, with the SDK class's input names.
+
+    The SDK ships a class for the default API version only; the provider resolves the versioned token itself."""
+
+    def __init__(self, name: str, props: dict, opts: pulumi.ResourceOptions):
+        super().__init__(GATEWAY_CONNECTION_TYPE, name, props, opts)
 
 
 class GatewayConnectionArgs(TypedDict):
@@ -25,6 +47,8 @@ class GatewayConnectionArgs(TypedDict):
     deployments: list[dict[str, str]]
     """The deployments the team may call through the gateway: ``name`` (the deployment's), ``model``,
     ``version``, ``format``."""
+    audience: str
+    """The audience the connection asks Entra ID for the project identity's token: one the gateway accepts."""
     inference_api_version: NotRequired[str]
     """``api-version`` the connection sends with chat completions."""
 
@@ -112,25 +136,36 @@ class FoundryProject(pulumi.ComponentResource):
                 }
                 for d in gateway["deployments"]
             ]
-            cognitiveservices.ProjectConnection(
+            _ProjectConnection(
                 f"{name}-gateway",
-                account_name=args["account_name"],
-                resource_group_name=args["resource_group_name"],
-                project_name=project_name,  # the decided name: a child's ``name`` output is not it
-                connection_name="ai-gateway",
-                # Keyless: Entra ID (AAD) is one of the two auth types Foundry documents for an APIM connection,
-                # and the gateway validates Entra tokens.
-                properties=cognitiveservices.AADAuthTypeConnectionPropertiesArgs(
-                    auth_type="AAD",
-                    category=GATEWAY_CONNECTION_CATEGORY,
-                    target=gateway["target"],
-                    is_shared_to_all=True,
-                    metadata={
-                        "deploymentInPath": "true",
-                        "inferenceAPIVersion": gateway.get("inference_api_version", "2024-10-21"),
-                        "models": json.dumps(models, separators=(",", ":")),  # metadata values are strings
+                {
+                    "accountName": args["account_name"],
+                    "resourceGroupName": args["resource_group_name"],
+                    "projectName": project_name,  # the decided name: a child's ``name`` output is not it
+                    # Agents name a model behind it "ai-gateway/<deployment>" (the ai-gateway page above), so it need
+                    # not be the project's default connection; the 2025-12-01 schema has no isDefault to make it so.
+                    "connectionName": "ai-gateway",
+                    "properties": {
+                        "category": GATEWAY_CONNECTION_CATEGORY,
+                        "target": gateway["target"],
+                        "authType": GATEWAY_AUTH_TYPE,
+                        "audience": gateway["audience"],
+                        "credentials": {},
+                        "isSharedToAll": True,
+                        "metadata": {
+                            "deploymentInPath": "true",
+                            "inferenceAPIVersion": gateway.get("inference_api_version", "2024-10-21"),
+                            "models": json.dumps(models, separators=(",", ":")),  # metadata values are strings
+                        },
                     },
+                },
+                # The same Azure resource as the SDK class's (which lists this token among its aliases): a stack
+                # that created the connection with it updates it in place.
+                child_options(
+                    self,
+                    opts,
+                    depends_on=[project],
+                    aliases=[pulumi.Alias(type_="azure-native:cognitiveservices:ProjectConnection")],
                 ),
-                opts=child_options(self, opts, depends_on=[project]),
             )
         self.register_outputs({"projectId": self.project_id, "principalId": self.principal_id})

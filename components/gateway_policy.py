@@ -142,7 +142,8 @@ def render_api_policy(
 
 def retry_count(pool_size: int, failure_count: int) -> int:
     """Enough retries to trip every member but the last: a member takes ``failure_count`` failures to trip,
-    and until it trips the pool keeps choosing it."""
+    and until it trips the pool keeps choosing it (or, among members sharing a priority, may choose it again).
+    With a healthy member in that group the pool usually reaches it sooner; this is the worst case."""
     return failure_count * (pool_size - 1)
 
 

@@ -13,8 +13,20 @@ class PoolMemberArgs(TypedDict):
     url: pulumi.Input[str]
     """The account's OpenAI base URL, ``https://<subdomain>.openai.azure.com/openai``."""
     priority: int
-    """1 first; lower priorities get traffic only when every higher one is tripped."""
+    """1 first; a lower priority gets traffic only when every member of the higher ones is tripped."""
     weight: NotRequired[int]
+    """Share of the traffic among members of the same priority (API Management weighs nowhere else); 1 if absent."""
+
+
+POOL_ITEM_RANGE = range(0, 101)
+"""A pool item's priority and weight: BackendPoolItem, Microsoft.ApiManagement 2024-05-01 ("between 0 and 100")."""
+
+
+def _pool_item(value: object, field: str) -> int:
+    number = whole(value, field)
+    if number not in POOL_ITEM_RANGE:
+        raise ValueError(f"{field}: API Management takes 0 to 100, got {number}")
+    return number
 
 
 class CircuitBreakerArgs(TypedDict):
@@ -87,7 +99,9 @@ class OpenAiBackendPool(pulumi.ComponentResource):
             pool=apimanagement.BackendBaseParametersPoolArgs(
                 services=[
                     apimanagement.BackendPoolItemArgs(
-                        id=b.id, priority=whole(m["priority"], "priority"), weight=whole(m.get("weight", 1), "weight")
+                        id=b.id,
+                        priority=_pool_item(m["priority"], "priority"),
+                        weight=_pool_item(m.get("weight", 1), "weight"),
                     )
                     for m, b in backends
                 ]

@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from infra.config import PROVISIONED_SKUS, ModelRequest
-from infra.diagnostics import Diagnostic, error, load_yaml, warning
+from infra.diagnostics import Diagnostic, did_you_mean, error, excerpt, load_yaml, warning
 
 CATALOG_PATH = Path(__file__).parent / "data" / "model_catalog.yaml"
 RETIREMENT_WARNING_DAYS = 90
@@ -130,8 +130,9 @@ def check_model(req: ModelRequest, path: str, catalog: Catalog, today: dt.date) 
     """Validate one requested deployment against the catalog; ``path`` is its YAML path."""
     model = catalog.models.get(req.name)
     if model is None:
-        known = ", ".join(sorted(n for n, m in catalog.models.items() if m.retired_on(today) is None))
-        return [error(f"{path}.name", f"unknown model {req.name!r}; the catalog knows: {known}")]
+        known = [n for n, m in catalog.models.items() if m.retired_on(today) is None]
+        near = did_you_mean(req.name, known, "infra/data/model_catalog.yaml")
+        return [error(f"{path}.name", f"unknown model {excerpt(req.name)}: {near}")]
     family_retired = model.retired_on(today)
     if family_retired is not None and req.version not in model.versions:
         # One error for a model that no longer exists at all, whatever version was asked for.
@@ -139,11 +140,14 @@ def check_model(req: ModelRequest, path: str, catalog: Catalog, today: dt.date) 
             error(f"{path}.name", f"{req.name} retired on {family_retired.isoformat()}{_move_to(model, req, today)}")
         ]
     if req.format is not None and req.format != model.format:
-        return [error(f"{path}.format", f"{req.name} is published as {model.format!r}, not {req.format!r}")]
+        return [error(f"{path}.format", f"{req.name} is published as {model.format!r}, not {excerpt(req.format)}")]
     version = model.versions.get(req.version)
     if version is None:
+        # Versions are dates that all look alike: the few known ones say more than the closest.
         known = ", ".join(sorted(model.versions))
-        return [error(f"{path}.version", f"unknown version {req.version!r} of {req.name}; known versions: {known}")]
+        return [
+            error(f"{path}.version", f"unknown version {excerpt(req.version)} of {req.name}; known versions: {known}")
+        ]
     out: list[Diagnostic] = []
     label = f"{req.name} {req.version}"
     retired = version.lifecycle == "Retired" or (version.retirement is not None and version.retirement <= today)

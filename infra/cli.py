@@ -23,10 +23,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _date(value: str) -> dt.date:
+    from infra.diagnostics import excerpt
+
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date: use YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(f"{excerpt(value)} is not a date: use YYYY-MM-DD") from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -87,24 +89,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _models(args: argparse.Namespace) -> int:
     """Exit 1 when any deployment's version is retired; versions retiring within 90 days are warnings."""
-    from infra import rules
     from infra.catalog import RETIREMENT_WARNING_DAYS
     from infra.catalog import load as load_catalog
-    from infra.config import parse
     from infra.diagnostics import errors_in, format_diagnostics
     from infra.operations import lifecycle
     from infra.plan import load_stack
-    from infra.topology import build
+    from infra.topology import build, check
 
     today = args.date or dt.date.today()
+    catalog = load_catalog()
     cfg, diags = load_stack(args.stack, args.config_file)
-    lz, parse_diags = parse(cfg.landing_zone) if cfg else (None, [])
-    problems = [*diags, *parse_diags, *(rules.checks(lz, today) if lz is not None else [])]
+    lz, problems = check(cfg.landing_zone, today, catalog) if cfg else (None, [])
+    problems = [*diags, *problems]
     if lz is None or errors_in(problems):
-        # The same verdict as ``plan`` on the config; only the catalog's (retired versions) is this report's own.
+        # The same verdict as ``plan`` on the config, with the same errors.
         print(format_diagnostics(problems), file=sys.stderr)
         return EXIT_CONFIG
-    catalog = load_catalog()
     topology = build(lz, catalog, today, cfg.subscription_id)
     rows = lifecycle(list(topology.accounts), catalog, today)
     # Whatever else ``plan`` would refuse, this refuses too; retired versions are this report's to list.

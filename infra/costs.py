@@ -20,8 +20,8 @@ from typing import Literal
 from infra import naming
 from infra.catalog import Catalog
 from infra.config import MAX_NOTIFICATIONS, PROVISIONED_SKUS, ROOT, Budget, LandingZone, Notification
-from infra.diagnostics import Diagnostic, error, info, join_path, warning
-from infra.specs import BudgetSpec, TeamCost
+from infra.diagnostics import Diagnostic, error, excerpt, info, join_path, warning
+from infra.specs import AccountSpec, BudgetSpec, TeamCost
 
 TPM_PER_CAPACITY_UNIT = 1000
 
@@ -69,7 +69,7 @@ def _start_date_checks(value: str | None, path: str, today: dt.date | None) -> l
     try:
         start = dt.date.fromisoformat(value)
     except ValueError:
-        return [error(path, f"{value!r} is not a calendar date")]
+        return [error(path, f"{excerpt(value)} is not a calendar date")]
     if start.day != 1:
         return [error(path, f"{value} must be the first of a month, e.g. {start.replace(day=1).isoformat()}")]
     today = today or dt.date.today()
@@ -91,10 +91,16 @@ def budget_specs(
     lz: LandingZone,
     today: dt.date,
     rg_of_team: dict[str, str],
-    dedicated_accounts: dict[str, tuple[str, ...]],
     landing_zone_rgs: tuple[str, ...],
+    accounts: tuple[AccountSpec, ...],
 ) -> tuple[BudgetSpec, ...]:
-    """One budget for the environment (every landing zone resource group) and one per team that has one."""
+    """One budget for the environment and one per team that has one, each filtered to where the spend is billed.
+
+    Azure counts only the costs inside a budget's scope and filter, and an account carries its own bill, in its
+    resource group. An existing account's group is its owner's, outside the landing zone's: the environment
+    budget takes that group in, and a team billed on an existing account gets a subscription budget filtered
+    to its accounts' resource IDs (no resource group holds them all, and the owner's group holds other spend).
+    """
     default_start = lz.budgets.start_date or first_of_month(today).isoformat()
     defaults = tuple(lz.budgets.notifications)
 
@@ -113,31 +119,73 @@ def budget_specs(
 
     out = []
     if lz.budgets.environment is not None:
+        # The filter is an "and" of "In" comparisons, with no "or": "the landing zone's groups or that account"
+        # cannot be said, so the existing account's whole group counts. More than the landing zone, never less.
+        existing = [a for a in accounts if a.existing and a.resource_group not in landing_zone_rgs]
+        owners = tuple(dict.fromkeys(a.resource_group for a in existing))
+        why = "all of the landing zone's resource groups"
+        if owners:
+            one = len(existing) == 1
+            why += (
+                f" and {', '.join(owners)}, where the existing account{'' if one else 's'}"
+                f" {', '.join(a.name for a in existing)} {'is' if one else 'are'} billed: everything else billed there"
+                " counts too"
+            )
         out.append(
             spec(
                 "environment",
                 lz.budgets.environment,
                 scope="subscription",
                 resource_group=None,
-                resource_group_names=landing_zone_rgs,
-                why="all of the landing zone's resource groups",
+                resource_group_names=landing_zone_rgs + owners,
+                why=why,
             )
         )
     for team in lz.teams:
         if team.budget is None:
             continue
-        rg = rg_of_team[team.name]
-        accounts = dedicated_accounts.get(team.name, ())
+        billed = tuple(a for a in accounts if team.name in a.teams)
+        if any(a.existing for a in billed):
+            out.append(
+                spec(
+                    team.name,
+                    team.budget,
+                    scope="subscription",
+                    resource_group=None,
+                    account_keys=tuple(a.key for a in billed),
+                    why=_whole_bill(billed),
+                )
+            )
+            continue
         if lz.tenancy == "distributed":
-            why = "the team's own resource group"
-        elif accounts:
-            why = "the team's dedicated accounts"
+            keys, why = (), "the team's own resource group"
+        elif billed and billed[0].tenancy == "dedicated":
+            keys, why = tuple(a.key for a in billed), "the team's dedicated accounts"
         else:
-            why = "the platform resource group: a shared account cannot split spend by team; token quotas do"
+            keys, why = (), "the platform resource group: a shared account cannot split spend by team; token quotas do"
         out.append(
-            spec(team.name, team.budget, scope="resourceGroup", resource_group=rg, account_keys=accounts, why=why)
+            spec(
+                team.name,
+                team.budget,
+                scope="resourceGroup",
+                resource_group=rg_of_team[team.name],
+                account_keys=keys,
+                why=why,
+            )
         )
     return tuple(out)
+
+
+def _whole_bill(accounts: tuple[AccountSpec, ...]) -> str:
+    """What a budget filtered to these accounts' IDs counts: each account's whole bill, whoever deployed on it."""
+    shared = accounts[0].tenancy == "shared"
+    listed = ", ".join(f"{a.name} (existing, in {a.resource_group})" if a.existing else a.name for a in accounts)
+    whose = "shared account" if shared else "team's account"
+    out = (
+        f"the whole bill of the {whose}{'s' if len(accounts) > 1 else ''} {listed}, deployments made outside this"
+        " landing zone included"
+    )
+    return out + (": a shared account cannot split spend by team; token quotas do" if shared else "")
 
 
 def team_costs(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +42,33 @@ def info(path: str, message: str) -> Diagnostic:
     return Diagnostic("info", path, message)
 
 
+EXCERPT_CHARS = 40
+"""The most of a value an error quotes. Errors reach the PR comment, which the whole repository reads: a value
+read from a file is quoted in part, never whole, so no error can carry a file's content."""
+
+
+def excerpt(value: Any) -> str:
+    """``value`` as an error quotes it: Python's repr (control and invisible characters escaped), cut to about
+    ``EXCERPT_CHARS`` characters with an ellipsis."""
+    if isinstance(value, str):
+        return repr(value) if len(value) <= EXCERPT_CHARS else repr(value[: EXCERPT_CHARS - 3]) + "…"
+    text = repr(value)
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
+
+
+def did_you_mean(value: Any, choices: Iterable[str], listed_in: str | None = None) -> str:
+    """The closest of ``choices`` to ``value`` as ``"did you mean X?"``; without a close one, the choices when
+    they are few, else where they are listed (``listed_in``), so that no message grows to a catalog's length."""
+    choices = sorted(set(choices))
+    near = difflib.get_close_matches(value, choices, n=1, cutoff=0.6) if isinstance(value, str) else []
+    if near:
+        return f"did you mean {near[0]}?"
+    listed = ", ".join(choices)
+    if len(choices) <= 8 and len(listed) <= 120 or listed_in is None:
+        return f"allowed: {listed}" if choices else "nothing is allowed here"
+    return f"{listed_in} lists them"
+
+
 def errors_in(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return [d for d in diagnostics if d.severity == "error"]
 
@@ -50,9 +79,14 @@ def yaml_path(loc: Sequence[str | int]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif not _PLAIN_KEY.fullmatch(str(part)):
+            out += f"[{excerpt(part)}]"  # a key the file got wrong is quoted like any value: escaped, in part
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+_PLAIN_KEY = re.compile(r"[\w$.:-]{1,64}")
 
 
 def join_path(prefix: str, sub: str) -> str:
@@ -81,6 +115,24 @@ def load_yaml(text: str):
 
     For trusted files (the catalog); user files go through ``read_config_file``."""
     return yaml.load(text, Loader=_LOADER)
+
+
+def outside_of(root: Path, path: Path) -> str | None:
+    """Why ``path`` is refused when, links followed, it is not inside ``root``; None when it is inside.
+
+    A file the config names is read, and its errors are posted where the whole repository reads them (the
+    PR comment): a link from the project to a file elsewhere (a credentials file on the CI runner) must not
+    be read at all. Nothing of the target is said, not even its name."""
+    try:
+        inside = path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a link loop, or a path the OS refuses
+        return "cannot be resolved (a symbolic link loop?): make it a plain file inside the project"
+    if inside:
+        return None
+    return (
+        "is a symbolic link (or under one) to a file outside the project: it is not read; config files must"
+        " be inside the project, so replace the link with the file itself"
+    )
 
 
 def read_config_file(path: Path, label: str) -> tuple[Any, list[Diagnostic]]:
@@ -176,9 +228,11 @@ def _key_problems(value: Any, path: str):
         if isinstance(node, dict):
             for key, item in node.items():
                 if not isinstance(key, str):
-                    yield error(where, f"has a key {key!r} ({type(key).__name__}): keys are names; quote it if meant")
+                    yield error(
+                        where, f"has a key {excerpt(key)} ({type(key).__name__}): keys are names; quote it if meant"
+                    )
                 else:
-                    stack.append((item, join_path(where, key)))
+                    stack.append((item, join_path(where, yaml_path([key]))))
         elif isinstance(node, list):
             stack.extend((item, f"{where}[{i}]") for i, item in enumerate(node))
 

@@ -72,12 +72,13 @@ def mermaid(topology: Topology, changed_accounts: Collection[str] = (), max_grou
                 teams = [f"{len(teams)} teams", f"budgets {_money(total)}"]
             if detailed:
                 out.append(f"  gateway --> {pool}[/{_label(api.group, *teams)}/]")
-                # Drawn as a chain in priority order: each group is a row, the regions columns, and no edge
-                # crosses another. The pool reaches a lower priority when every higher one is tripped.
-                members = sorted(api.members, key=lambda m: m.priority)
-                out.append(f"  {pool} --> {_id('account', members[0].account)}")
-                for before, m in zip(members, members[1:], strict=False):
-                    out.append(f"  {_id('account', before.account)} -.->|failover| {_id('account', m.account)}")
+                # The pool sends to the primary, and fails over to the secondaries together (they share a
+                # priority): each group is a row, the regions columns. Weights show only where they split traffic.
+                first, *rest = sorted(api.members, key=lambda m: m.priority)
+                out.append(f"  {pool} --> {_id('account', first.account)}")
+                for m in rest:
+                    label = "failover" if len(rest) == 1 else f"failover · weight {m.weight}"
+                    out.append(f"  {_id('account', first.account)} -.->|{label}| {_id('account', m.account)}")
         if not detailed:
             for region in _regions(topology):
                 label = "priority 1" if roles[region] == "primary" else "fallback"

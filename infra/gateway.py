@@ -11,7 +11,7 @@ from __future__ import annotations
 from components.gateway_policy import MAX_TOKEN_QUOTA, MAX_TOKENS_PER_MINUTE, retry_count
 from infra import naming
 from infra.config import GATEWAY_DNS_ZONE, ROOT, LandingZone
-from infra.diagnostics import Diagnostic, error, info, join_path, warning
+from infra.diagnostics import Diagnostic, error, excerpt, info, join_path, warning
 from infra.specs import AccountSpec, GatewayApi, GatewaySpec, PoolMember, TeamCost, TeamRoute
 
 REGIONAL_SKUS = frozenset({"Standard", "ProvisionedManaged"})
@@ -30,11 +30,13 @@ GATEWAY_NETWORK = {
     "Standard": "none",
 }
 MAX_POOL_MEMBERS = 30
+PRIMARY_PRIORITY, SECONDARY_PRIORITY = 1, 2
+"""The primary region alone first; every secondary in the next group, splitting its traffic by ``weight``."""
 
 
 def checks(lz: LandingZone) -> list[Diagnostic]:
     """Rules on the gateway's config: tier, network reach, what it needs to exist."""
-    gw, base, out = lz.gateway, f"{ROOT}.gateway", []
+    gw, base, out = lz.gateway, f"{ROOT}.gateway", _weight_rules(lz)
     if not gw.enabled:
         return out
     if gw.sku == "Consumption":
@@ -99,6 +101,21 @@ def checks(lz: LandingZone) -> list[Diagnostic]:
     return out
 
 
+def _weight_rules(lz: LandingZone) -> list[Diagnostic]:
+    """``weight`` splits traffic only inside a priority group, and the primary is alone in its own: a weight
+    there, even 1, would read as if it did something."""
+    return [
+        error(
+            f"{ROOT}.regions[{i}].weight",
+            f"the primary region is alone in priority {PRIMARY_PRIORITY} of the gateway pool, where a weight does"
+            f" nothing: remove weight here; it splits traffic among the secondaries, which share priority"
+            f" {SECONDARY_PRIORITY}",
+        )
+        for i, r in enumerate(lz.regions)
+        if r.role == "primary" and "weight" in r.model_fields_set
+    ]
+
+
 MAX_RETRIES = 50
 """The retry policy's count is 1 to 50."""
 PRIVATE_ENDPOINT_SKUS = frozenset({"Developer", "Basic", "Standard", "StandardV2", "Premium"})
@@ -135,9 +152,12 @@ def gateway_spec(lz: LandingZone, accounts: list[AccountSpec], costs: tuple[Team
     apis = []
     for group in dict.fromkeys(a.group for a in accounts):
         members = sorted((a for a in accounts if a.group == group), key=lambda a: order[a.region])
-        secondaries = iter(range(2, len(members) + 2))
+        # API Management weighs only within a priority (learn.microsoft.com/azure/api-management/backends), so
+        # the secondaries share one, as in Azure-Samples/AI-Gateway labs/backend-pool-load-balancing.
         pool = tuple(
-            PoolMember(a.key, a.region, 1 if a.role == "primary" else next(secondaries), weight[a.region])
+            PoolMember(a.key, a.region, PRIMARY_PRIORITY, 1)
+            if a.role == "primary"
+            else PoolMember(a.key, a.region, SECONDARY_PRIORITY, weight[a.region])
             for a in members
         )
         routes = tuple(
@@ -186,8 +206,9 @@ def name_parity(accounts: list[AccountSpec]) -> list[Diagnostic]:
                 out.append(
                     error(
                         spec.path,
-                        f"pool {group}: deployment {name!r} is in {', '.join(have)} but not in {', '.join(missing)};"
-                        " failover keeps the path, so every region needs it (drop `regions:` from the model)",
+                        f"pool {group}: deployment {excerpt(name)} is in {', '.join(have)}"
+                        f" but not in {', '.join(missing)}; failover keeps the path, so every region needs it"
+                        " (drop `regions:` from the model)",
                     )
                 )
     return out

@@ -17,8 +17,10 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
+"""Stands in for the subscription a provider is not told (azure-native then takes the Azure CLI's default)."""
 TENANT_ID = "11111111-1111-1111-1111-111111111111"
 STACK_TYPE = "pulumi:pulumi:Stack"
+PROVIDER = "pulumi:providers:azure-native"
 
 ACCOUNT = "azure-native:cognitiveservices:Account"
 # type token -> (ARM path below the resource group, input naming the resource)
@@ -98,7 +100,8 @@ _ARM_PATHS: dict[str, tuple[str, str]] = {
         "Microsoft.CognitiveServices/accounts/{accountName}/projects/{projectName}",
         "projectName",
     ),
-    "azure-native:cognitiveservices:ProjectConnection": (
+    # at API 2025-12-01 (components/foundry_project.py): the versioned token is the same ARM type
+    "azure-native:cognitiveservices/v20251201:ProjectConnection": (
         "Microsoft.CognitiveServices/accounts/{accountName}/projects/{projectName}/connections/{connectionName}",
         "connectionName",
     ),
@@ -137,11 +140,33 @@ class AzureMocks(pulumi.runtime.Mocks):
     ``stack_outputs`` answers ``StackReference``s: stack name -> that stack's outputs.
     ``first_preview``: answer as azure-native does in a first ``pulumi preview``, where nothing exists yet:
     the inputs come back, every computed output (IDs, Azure names, endpoints, principal IDs) is unknown.
+    ``subscription_id``: the default provider's, as the engine configures it from the stack's
+    ``azure-native:subscriptionId``; an explicit provider has its own (see ``subscription``).
     """
 
-    def __init__(self, stack_outputs: dict[str, dict] | None = None, first_preview: bool = False):
+    def __init__(
+        self,
+        stack_outputs: dict[str, dict] | None = None,
+        first_preview: bool = False,
+        subscription_id: str | None = None,
+    ):
         self.stack_outputs = stack_outputs or {}
         self.first_preview = first_preview
+        self.subscription_id = subscription_id or SUBSCRIPTION_ID
+        self.registrations: dict[str, mocks.MockMonitor.ResourceRegistration] = {}
+        """URN -> what was registered (the monitor's), where an explicit provider's settings are found."""
+
+    def subscription(self, provider: str | None) -> str:
+        """The subscription a resource or invoke with provider reference ``urn::id`` lives in (empty: default).
+
+        Per provider, not one global: azure-native creates and reads in its provider's subscription, so a stack
+        that gives each subscription a provider gets each resource's ID in the right one."""
+        if not provider:
+            return self.subscription_id
+        registered = self.registrations.get(provider.rsplit("::", 1)[0])
+        # An explicit provider does not read the stack's azure-native config; without subscriptionId it uses
+        # the Azure CLI's default subscription, which offline is the placeholder.
+        return (registered.state.get("subscriptionId") if registered else None) or SUBSCRIPTION_ID
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
         inputs = args.inputs
@@ -152,15 +177,18 @@ class AzureMocks(pulumi.runtime.Mocks):
             return name, {"name": name, "outputs": self.stack_outputs[name], "secretOutputNames": []}
         if not args.custom and not args.typ.startswith("azure-native:"):
             return None, {}
+        if args.typ == PROVIDER:
+            return _stable_uuid(PROVIDER, args.name), dict(inputs)
         if self.first_preview:
             # An empty ID is unknown in a preview, and so is every property left out. Nested objects are left
             # out whole: azure-native marks their output-only fields (properties.endpoint, identity.principalId)
             # unknown, and an echoed object would make them a known None instead.
             return "", {k: v for k, v in inputs.items() if not isinstance(v, (dict, list))}
         rg = inputs.get("resourceGroupName", "rg")
+        subscription = self.subscription(args.provider)
         if args.typ == "azure-native:resources:ResourceGroup":
             name = inputs.get("resourceGroupName", args.name)
-            rg_id = f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{name}"
+            rg_id = f"/subscriptions/{subscription}/resourceGroups/{name}"
             return rg_id, {**inputs, "name": name, "id": rg_id}
         if args.typ in _EXTENSIONS:
             # An extension resource: its ID hangs off its scope.
@@ -170,7 +198,7 @@ class AzureMocks(pulumi.runtime.Mocks):
             return resource_id, {**inputs, "name": name, "id": resource_id}
         if args.typ == "azure-native:authorization:PolicyDefinition":
             name = inputs.get("policyDefinitionName", args.name)
-            resource_id = f"/subscriptions/{SUBSCRIPTION_ID}/providers/Microsoft.Authorization/policyDefinitions/{name}"
+            resource_id = f"/subscriptions/{subscription}/providers/Microsoft.Authorization/policyDefinitions/{name}"
             return resource_id, {**inputs, "name": name, "id": resource_id}
         template, name_key = _ARM_PATHS.get(args.typ, (None, None))
         if template is None:
@@ -180,7 +208,7 @@ class AzureMocks(pulumi.runtime.Mocks):
         else:
             name = inputs.get(name_key, args.name)
             arm_path = template.format(**{k: v for k, v in inputs.items() if isinstance(v, str)})
-        resource_id = f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{rg}/providers/{arm_path}"
+        resource_id = f"/subscriptions/{subscription}/resourceGroups/{rg}/providers/{arm_path}"
         state = {**inputs, "name": name, "id": resource_id}
         if args.typ == ACCOUNT:
             state.update(_account_outputs(inputs, resource_id))
@@ -198,9 +226,17 @@ class AzureMocks(pulumi.runtime.Mocks):
         return resource_id, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
+        subscription = self.subscription(args.provider)
+        if args.token == "azure-native:authorization:getClientConfig":
+            return {
+                "clientId": _stable_uuid(subscription, "client"),
+                "objectId": _stable_uuid(subscription, "object"),
+                "subscriptionId": subscription,
+                "tenantId": TENANT_ID,
+            }, []
         if args.token == "azure-native:cognitiveservices:getAccount":
             name, rg = args.args["accountName"], args.args["resourceGroupName"]
-            resource_id = f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{rg}/providers/{_ARM_PATHS[ACCOUNT][0]}"
+            resource_id = f"/subscriptions/{subscription}/resourceGroups/{rg}/providers/{_ARM_PATHS[ACCOUNT][0]}"
             inputs = {"accountName": name, "kind": "OpenAI", "identity": {"type": "SystemAssigned"}}
             return {
                 "id": resource_id.format(accountName=name),
@@ -338,11 +374,18 @@ _QUIET.propagate = False
 
 
 def install(
-    project: str, stack: str, stack_outputs: dict[str, dict] | None = None, first_preview: bool = False
+    project: str,
+    stack: str,
+    stack_outputs: dict[str, dict] | None = None,
+    first_preview: bool = False,
+    subscription_id: str | None = None,
 ) -> RecordingMonitor:
-    """Point the Pulumi runtime at fresh mocks; returns the monitor that records."""
-    mock = AzureMocks(stack_outputs, first_preview)
+    """Point the Pulumi runtime at fresh mocks; returns the monitor that records.
+
+    ``subscription_id``: the stack's ``azure-native:subscriptionId``, where it states one."""
+    mock = AzureMocks(stack_outputs, first_preview, subscription_id)
     monitor = RecordingMonitor(mock)
+    mock.registrations = monitor.resources
     # set_mocks only creates a root stack when there is none: start every run from a clean one.
     settings.ROOT.set(None)
     pulumi.runtime.set_mocks(mock, project=project, stack=stack, preview=True, monitor=monitor, logger=_QUIET)

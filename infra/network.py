@@ -12,7 +12,7 @@ from dataclasses import replace
 from infra import gateway as gateway_mod
 from infra import naming
 from infra.config import GATEWAY_DNS_ZONE, ROOT, LandingZone, Vnet
-from infra.diagnostics import Diagnostic, error
+from infra.diagnostics import Diagnostic, error, excerpt
 from infra.specs import AccountSpec, NetworkSpec, SubnetSpec, VnetSpec
 
 # API Management v2 outbound integration needs its subnet delegated to serverFarms
@@ -44,7 +44,7 @@ def _cidr(value: str, path: str, out: list[Diagnostic]) -> ipaddress.IPv4Network
         net = None
     if not isinstance(net, ipaddress.IPv4Network):
         hint = "is not an IPv4 address or CIDR range with no host bits set, e.g. 10.10.0.0/24"
-        out.append(error(path, f"{value!r} {hint}"))
+        out.append(error(path, f"{excerpt(value)} {hint}"))
         return None
     return net
 
@@ -113,7 +113,9 @@ def checks(lz: LandingZone) -> list[Diagnostic]:
                 out.append(error(f"{base}.privateDns.zoneIds", f"missing {zone}: hub mode needs the ID of every zone"))
     for zone, zone_id in dns.zone_ids.items():
         if zone_id.rsplit("/", 1)[-1].lower() != zone:
-            out.append(error(f"{base}.privateDns.zoneIds.{zone}", f"points at zone {zone_id.rsplit('/', 1)[-1]!r}"))
+            out.append(
+                error(f"{base}.privateDns.zoneIds.{zone}", f"points at zone {excerpt(zone_id.rsplit('/', 1)[-1])}")
+            )
     return out
 
 

@@ -14,6 +14,7 @@ from infra.catalog import DEPRECATED, RETIREMENT_WARNING_DAYS, Catalog
 from infra.config import ROOT, LandingZone
 from infra.costs import action_group_emails
 from infra.diagnostics import Diagnostic, error
+from infra.regions import not_in_stack
 from infra.specs import AccountSpec, AlertsSpec, BudgetSpec, GatewaySpec, GuardrailsSpec, MonitoringSpec, QuotaUse
 from infra.tenancy import duplicates
 
@@ -22,7 +23,7 @@ def checks(lz: LandingZone) -> list[Diagnostic]:
     """Stated quotas name a region of the stack, once per region, model and deployment type."""
     names = {r.name for r in lz.regions}
     out = [
-        error(f"{ROOT}.quotas[{i}].region", f"{q.region!r} is not a region of this stack ({', '.join(sorted(names))})")
+        error(f"{ROOT}.quotas[{i}].region", not_in_stack(q.region, names))
         for i, q in enumerate(lz.quotas)
         if q.region not in names
     ]

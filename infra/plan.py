@@ -26,7 +26,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from infra import mocks
 from infra.config import NO_SECRETS, PROJECT_ROOT, ROOT, LandingZone, parse
-from infra.diagnostics import Diagnostic, error, errors_in, info, read_config_file
+from infra.diagnostics import Diagnostic, error, errors_in, excerpt, info, outside_of, read_config_file
 from infra.parity import drift
 from infra.program import PLAN_DATE_ENV
 from infra.topology import Topology, decide
@@ -37,6 +37,7 @@ SECRET = "[secret]"
 UNKNOWN = "[unknown]"
 """A value a first ``pulumi preview`` cannot know yet (``output<string>`` in its own output)."""
 SUBSCRIPTION_KEY = "azure-native:subscriptionId"
+GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 STACK_NAME_RULE = "a stack name is 1-100 letters, digits, '-', '_' or '.' (Pulumi's rule)"
 
@@ -57,8 +58,13 @@ class StackConfig:
     @property
     def subscription_id(self) -> str | None:
         """The subscription azure-native deploys into, where the stack pins it."""
-        value = self.values.get(SUBSCRIPTION_KEY)
-        return value if isinstance(value, str) and value != SECRET else None
+        return subscription_of(self.values)
+
+
+def subscription_of(values: dict[str, str]) -> str | None:
+    """The subscription azure-native's default provider deploys into, where the stack pins it (readably)."""
+    value = values.get(SUBSCRIPTION_KEY)
+    return value if isinstance(value, str) and value != SECRET else None
 
 
 @dataclass
@@ -93,7 +99,7 @@ def stack_names() -> list[str]:
 def load_stack(stack: str, config_file: Path | None = None) -> tuple[StackConfig | None, list[Diagnostic]]:
     """Read ``Pulumi.<stack>.yaml`` (or ``config_file``, like ``pulumi --config-file``)."""
     if not STACK_NAME.fullmatch(stack):
-        raise UsageError(f"--stack {stack[:40]!r}{'...' if len(stack) > 40 else ''}: {STACK_NAME_RULE}")
+        raise UsageError(f"--stack {excerpt(stack)}: {STACK_NAME_RULE}")
     path = config_file or PROJECT_ROOT / f"Pulumi.{stack}.yaml"
     try:
         found = path.is_file()
@@ -101,7 +107,10 @@ def load_stack(stack: str, config_file: Path | None = None) -> tuple[StackConfig
         raise UsageError(f"{path}: {exc.strerror or exc}") from None
     if not found:
         known = ", ".join(stack_names()) or "none"
-        raise UsageError(f"no stack {stack!r}: {path} not found (stacks: {known})")
+        raise UsageError(f"no stack {excerpt(stack)}: {path} not found (stacks: {known})")
+    outside = outside_of(PROJECT_ROOT, path) if config_file is None else None
+    if outside:  # named by --stack, so a pull request can change it: a link out of the project is never read
+        return None, [error(path.name, outside)]
     doc, problems = read_config_file(path, path.name)
     if problems:
         return None, problems
@@ -141,6 +150,10 @@ def load_stack(stack: str, config_file: Path | None = None) -> tuple[StackConfig
             if secure:  # the plan cannot decrypt, and the program refuses them: say it once, here
                 return None, [*diags, *(error(f"{path.name}: {where}", NO_SECRETS) for where in secure)]
             landing_zone = value
+        if full == SUBSCRIPTION_KEY and not (isinstance(value, dict) or GUID.fullmatch(str(value))):
+            # Every ARM ID the plan shows is built in this subscription: it must be one.
+            diags.append(error(f"{path.name}: config.{key}", f"{excerpt(value)} is not a subscription ID (a GUID)"))
+            continue
         if isinstance(value, dict) and set(value) == {"secure"}:
             values[full] = SECRET
             secret_keys.append(full)
@@ -271,7 +284,8 @@ def run_program(
     today: dt.date,
     first_preview: bool = False,
 ) -> tuple[list[mocks.RecordedResource], dict]:
-    monitor = mocks.install(PROJECT, stack, first_preview=first_preview)
+    # The mocks answer as the default provider configured from this config would: IDs in its subscription.
+    monitor = mocks.install(PROJECT, stack, first_preview=first_preview, subscription_id=subscription_of(config))
     pulumi.runtime.set_all_config(config, secret_keys)
     with _environ({PLAN_DATE_ENV: today.isoformat()}), fewer_gc_passes():
         _sync_await(run_pulumi_func(lambda: runpy.run_path(str(INFRA_DIR), run_name="__main__")))

@@ -422,6 +422,7 @@ def declare_projects(
                             "gateway": {
                                 # The gateway API's root: the connection appends /deployments/{name}/...
                                 "target": url.apply(lambda u: f"{u}/openai"),
+                                "audience": p.gateway_audience,
                                 "deployments": [
                                     {
                                         "name": d.name,
@@ -433,7 +434,7 @@ def declare_projects(
                                 ],
                             }
                         }
-                        if url is not None
+                        if url is not None and p.gateway_audience is not None
                         else {}
                     ),
                     "tags": {**spec.tags, "team": p.team},

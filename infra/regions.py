@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from infra.diagnostics import load_yaml
+from infra.diagnostics import did_you_mean, excerpt, load_yaml
 
 REGIONS_PATH = Path(__file__).parent / "data" / "azure_regions.yaml"
 
@@ -21,6 +21,9 @@ def unknown_region(name: str) -> str | None:
     regions = azure_regions()
     if name in regions:
         return None
-    near = difflib.get_close_matches(name, sorted(regions), n=3, cutoff=0.7)
-    hint = f"; did you mean {' or '.join(near)}?" if near else " (infra/data/azure_regions.yaml lists them)"
-    return f"{name!r} is not an Azure region{hint}"
+    return f"{excerpt(name)} is not an Azure region; {did_you_mean(name, regions, 'infra/data/azure_regions.yaml')}"
+
+
+def not_in_stack(name: str, stack_regions: Iterable[str]) -> str:
+    """Why a region a value names is not one of the stack's ``regions``."""
+    return f"{excerpt(name)} is not a region of this stack; {did_you_mean(name, stack_regions)}"

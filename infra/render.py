@@ -59,7 +59,26 @@ def _rai_policy(i: dict) -> str:
     return f"{i.get('raiPolicyName')} base={p.get('basePolicyName')} mode={p.get('mode')} [{' '.join(on)}]"
 
 
+def pool_members(i: dict) -> str:
+    """A ``Pool`` backend's members by priority, each with its weight and, where it shares a priority, its share
+    of that group's traffic (API Management weighs only within a priority). Empty for a ``Single`` backend."""
+    groups: dict[int, list[dict]] = {}
+    for s in _get(i, "pool", "services", default=[]):
+        groups.setdefault(s.get("priority"), []).append(s)
+    parts = []
+    for priority, members in sorted(groups.items(), key=lambda g: g[0]):
+        total = sum(m.get("weight", 1) for m in members)
+        names = [
+            f"{str(m.get('id')).rsplit('/', 1)[-1]} weight {m.get('weight', 1)}"
+            + (f" ({m.get('weight', 1) / total:.0%})" if len(members) > 1 and total else "")
+            for m in members
+        ]
+        parts.append(f"priority {priority}: {', '.join(names)}")
+    return "pool " + "; ".join(parts) if parts else ""
+
+
 SUMMARIES: dict[str, Callable[[dict], str]] = {
+    "azure-native:apimanagement:Backend": pool_members,
     "azure-native:cognitiveservices:Account": _account,
     "azure-native:cognitiveservices:Deployment": _deployment,
     "azure-native:cognitiveservices:RaiPolicy": _rai_policy,
@@ -198,8 +217,11 @@ def _cost_lines(plan: Plan) -> list[str]:
     env = next((b for b in topo.budgets if b.key == "environment"), None)
     if env:
         out.append(f"  environment: budget {env.amount:,.0f}/month on {env.why}, from {env.start_date}")
+    sees = {b.team: b.why for b in topo.budgets if b.team}
     for row in cost_rows(plan):
         out.append(f"  {row['team']}: budget {row['budget']}")
+        if row["team"] in sees:
+            out.append(f"      budget sees {sees[row['team']]}")
         out.append(f"      token quota {row['quota']}, TPM limit {row['tpm']}, committed PTU {row['committed']}")
         if row["warnings"] != "none":
             out.append(f"      warnings: {row['warnings']}")

@@ -18,6 +18,7 @@ from infra.catalog import load as load_catalog
 from infra.config import PROVISIONED_SKUS
 from infra.diagram import mermaid
 from infra.diff import Change, change_rows, diff
+from infra.render import pool_members
 
 BUDGET = 60_000
 """Characters per comment: under GitHub's 65,536 with room for the workflow's marker and heading."""
@@ -26,6 +27,7 @@ DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
 API_POLICY = "azure-native:apimanagement:ApiPolicy"
 OPERATION = "azure-native:apimanagement:ApiOperation"
 PRODUCT = "azure-native:apimanagement:Product"
+BACKEND = "azure-native:apimanagement:Backend"
 
 
 @dataclass
@@ -251,6 +253,14 @@ def _by_api(plan: dict, type_: str) -> dict[str, list[dict]]:
     return out
 
 
+def _pools(plan: dict) -> dict[str, str]:
+    return {
+        r["inputs"]["backendId"]: pool_members(r["inputs"])
+        for r in plan.get("resources", [])
+        if r["type"] == BACKEND and r["inputs"].get("type") == "Pool"
+    }
+
+
 def _num(value: str | None) -> str:
     return "none" if value is None else f"{int(value):,}"
 
@@ -290,6 +300,10 @@ def gateway_changes(base: dict, head: dict) -> list[str]:
             lines.append(f"{md.code(api)}: route {md.code(f'{method} {url}')} added")
         for method, url in sorted(routes0 - routes1):
             lines.append(f"{md.code(api)}: route {md.code(f'{method} {url}')} removed")
+    pools0, pools1 = _pools(base), _pools(head)
+    for pool in sorted(set(pools0) & set(pools1)):
+        if pools0[pool] != pools1[pool]:  # priorities and weights: who is first, how the fallback traffic splits
+            lines.append(f"{md.code(pool)}: {md.text(pools0[pool])} → {md.text(pools1[pool])}")
     products0 = {r["inputs"].get("productId") for r in base.get("resources", []) if r["type"] == PRODUCT}
     products1 = {r["inputs"].get("productId") for r in head.get("resources", []) if r["type"] == PRODUCT}
     lines += [f"key product for {md.code(p)} added" for p in sorted(products1 - products0)]

@@ -21,6 +21,8 @@ class ProjectSpec:
     team: str
     endpoint: str
     """``https://<subdomain>.services.ai.azure.com/api/projects/<project>``, decided before deployment."""
+    gateway_audience: str | None = None
+    """The audience its gateway connection asks Entra ID for, when there is a gateway."""
 
 
 @dataclass(frozen=True)
@@ -168,9 +170,10 @@ class PoolMember:
     """Account key; its backend is named after it."""
     region: str
     priority: int
-    """1 for the primary region, 2, 3 ... for secondaries in config order: lower priorities get traffic
-    only when every higher one is tripped."""
+    """1 for the primary region, 2 for every secondary: a lower priority gets traffic only when every member of
+    the higher ones is tripped."""
     weight: int
+    """The member's share of its priority group's traffic (the primary's, alone in its group, is 1)."""
 
 
 @dataclass(frozen=True)

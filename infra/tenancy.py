@@ -9,6 +9,7 @@ may call them. Plain Python, no Pulumi.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -17,8 +18,8 @@ from infra import naming
 from infra import network as network_mod
 from infra.config import DEFAULT_CONTENT_FILTER, PROVISIONED_SKUS, ROOT, LandingZone, Team
 from infra.config.models import Region
-from infra.diagnostics import Diagnostic, error, info, join_path
-from infra.regions import unknown_region
+from infra.diagnostics import Diagnostic, did_you_mean, error, excerpt, info, join_path
+from infra.regions import not_in_stack, unknown_region
 from infra.specs import (
     AccountSpec,
     DeploymentSpec,
@@ -50,11 +51,11 @@ def checks(lz: LandingZone) -> list[Diagnostic]:
         )
     for i, team in enumerate(lz.teams):
         if team.content_filter != DEFAULT_CONTENT_FILTER and team.content_filter not in filters:
-            choices = ", ".join([DEFAULT_CONTENT_FILTER, *sorted(filters)])
+            near = did_you_mean(team.content_filter, [DEFAULT_CONTENT_FILTER, *filters])
             out.append(
                 error(
                     join_path(lz.team_path(i), "contentFilter"),
-                    f"unknown content filter {team.content_filter!r}; use one of: {choices}"
+                    f"unknown content filter {excerpt(team.content_filter)}: {near}"
                     " (or add it under landingZone.contentFilters)",
                 )
             )
@@ -64,16 +65,52 @@ def checks(lz: LandingZone) -> list[Diagnostic]:
     elif lz.account.allow_project_management and lz.gateway.enabled:
         # The connection authenticates with the project's managed identity, whose application ID exists only
         # once the project does: the gateway cannot list it before the first deployment.
+        audience = project_audience(lz)
+        asks = f" for {audience} ({AUDIENCE_PATH})" if audience else ""
         out.append(
             info(
                 f"{ROOT}.account.allowProjectManagement",
-                "each project reaches the gateway through its connection with the project's managed identity; after"
-                " the first pulumi up, add that identity's application ID (az ad sp show --id"
+                "each project reaches the gateway through its connection, with a token of the project's managed"
+                f" identity{asks};"
+                " after the first pulumi up, add that identity's application ID (az ad sp show --id"
                 " <teams.<team>.projects.<region>.principalId> --query appId) to the team's callerAppIds, or the"
                 " gateway answers 401",
             )
         )
+        if audience and (why := _not_a_token_audience(audience)):
+            out.append(error(AUDIENCE_PATH, why))
     return out
+
+
+AUDIENCE_PATH = f"{ROOT}.gateway.entra.audiences[0]"
+_GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
+_ABSOLUTE_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+
+
+def project_audience(lz: LandingZone) -> str | None:
+    """The audience each project's gateway connection asks Entra ID for: the gateway's first accepted one, so
+    that the token Foundry gets for the project's identity is one the gateway admits."""
+    entra = lz.gateway.entra
+    return entra.audiences[0] if lz.gateway.enabled and entra is not None and entra.audiences else None
+
+
+def _not_a_token_audience(audience: str) -> str | None:
+    """Why no token's ``aud`` can be ``audience``: Entra ID puts "an Application ID URI or GUID" there, the
+    client ID or the resource URI used in the request
+    (learn.microsoft.com/entra/identity-platform/access-token-claims-reference, ``aud``)."""
+    if audience.rstrip("/").endswith("/.default"):
+        base = audience.rstrip("/").removesuffix("/.default")
+        return (
+            f"{excerpt(audience)} is a scope, not an audience: list {base} (a token's aud never ends in /.default);"
+            " each Foundry project's gateway connection asks Entra ID for a token for this first audience"
+        )
+    if not (_GUID.match(audience) or _ABSOLUTE_URI.match(audience)):
+        return (
+            f"{excerpt(audience)} is neither an application ID URI nor an application (client) ID, the values a"
+            " token's aud takes: each Foundry project's gateway connection asks Entra ID for a token for this first"
+            " audience and the gateway would answer 401; put the gateway app's api:// URI or client ID first"
+        )
+    return None
 
 
 MAX_TAGS = 50
@@ -121,11 +158,7 @@ def _region_refs(lz: LandingZone) -> list[Diagnostic]:
             for key, values in (("capacityByRegion", list(model.capacity_by_region)), ("regions", model.regions or [])):
                 for value in values:
                     if value not in names:
-                        out.append(
-                            error(
-                                f"{path}.{key}", f"{value!r} is not a region of this stack ({', '.join(sorted(names))})"
-                            )
-                        )
+                        out.append(error(f"{path}.{key}", not_in_stack(value, names)))
     return out
 
 
@@ -134,7 +167,7 @@ def duplicates(names: list[str], paths: list[str], key: str) -> list[Diagnostic]
     out = []
     for name, path in zip(names, paths, strict=True):
         if name in seen:
-            out.append(error(join_path(path, key), f"duplicate {key} {name!r} (first at {seen[name]})"))
+            out.append(error(join_path(path, key), f"duplicate {key} {excerpt(name)} (first at {seen[name]})"))
         else:
             seen[name] = path
     return out
@@ -312,6 +345,7 @@ def accounts(
                         naming.project(t.name),
                         t.name,
                         naming.project_endpoint(subdomain, naming.project(t.name)),
+                        gateway_audience=project_audience(lz),
                     )
                     for t in teams
                 )
@@ -346,11 +380,14 @@ def _spillover_checks(account: AccountSpec) -> list[Diagnostic]:
             kinds = " or ".join(SPILLOVER_TARGET)
             out.append(error(where, f"spillover is for {kinds} deployments; {d.name} is {d.sku}"))
         elif target is None:
+            own = [o.name for o in account.deployments if o.team == d.team and o.sku == wanted]
+            near = did_you_mean(d.spillover, own)
+            hint = f"; {near}" if near.startswith("did you mean") else "; add it to this team's models"
             out.append(
                 error(
                     where,
-                    f"no deployment {d.spillover!r} on account {account.name} ({account.region}): the spillover"
-                    f" target must be a {wanted} deployment on the same account; add it to this team's models",
+                    f"no deployment {excerpt(d.spillover)} on account {account.name} ({account.region}): the spillover"
+                    f" target must be a {wanted} deployment on the same account{hint}",
                 )
             )
         elif target.team != d.team:
@@ -498,7 +535,7 @@ def _account_limits(account: AccountSpec, catalog: catalog_mod.Catalog) -> list[
             out.append(
                 error(
                     f"{d.path}.deploymentName",
-                    f"deployment name {d.name!r} is already used on account {account.name} by {first.path};"
+                    f"deployment name {excerpt(d.name)} is already used on account {account.name} by {first.path};"
                     " set a unique deploymentName",
                 )
             )
@@ -513,7 +550,7 @@ def _account_limits(account: AccountSpec, catalog: catalog_mod.Catalog) -> list[
             out.append(
                 error(
                     f"{d.path}.deploymentName",
-                    f"{d.name!r} is on a shared account: start it with the team name, e.g. {d.team}-{d.name}",
+                    f"{excerpt(d.name)} is on a shared account: start it with the team name, e.g. {d.team}-{d.name}",
                 )
             )
     out += _spillover_checks(account)

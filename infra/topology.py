@@ -19,8 +19,8 @@ from infra import costs as costs_mod
 from infra import gateway as gateway_mod
 from infra import network as network_mod
 from infra import operations, rules, tenancy
-from infra.config import LandingZone, parse
-from infra.diagnostics import Diagnostic, errors_in
+from infra.config import LandingZone, parse, well_shaped
+from infra.diagnostics import Diagnostic, errors_in, join_path
 from infra.network import exposure
 from infra.specs import (
     AccountSpec,
@@ -36,7 +36,7 @@ from infra.specs import (
     TeamPlacement,
 )
 
-__all__ = ["Topology", "build", "decide", "exposure"]
+__all__ = ["Topology", "build", "check", "decide", "exposure"]
 
 
 @dataclass(frozen=True)
@@ -78,22 +78,42 @@ def decide(
 ) -> tuple[Topology | None, list[Diagnostic]]:
     """Config object -> topology, or None when there is any error. Diagnostics are always returned.
 
-    Shape first, then every slice's rules; only a config that passes both is decided on.
     ``subscription_id`` is the deployment's (``azure-native:subscriptionId``) where the stack states it."""
-    lz, diags = parse(raw, base_dir)
+    catalog = catalog or catalog_mod.load()
+    lz, diags = check(raw, today, catalog, base_dir)
     if lz is None:
         return None, diags
-    catalog = catalog or catalog_mod.load()
-    diags += rules.checks(lz, today)
-    if errors_in(diags):
-        # No decision on a config known to be wrong; the catalog's verdict on each model is safe, and
-        # saying it now spares a second round of fixes.
-        _, model_diags = tenancy.requested_deployments(lz, catalog, today)
-        return None, list(dict.fromkeys([*diags, *model_diags]))
     topology = build(lz, catalog, today, subscription_id)
     # Identical findings can repeat (one per account); say each once.
     diags = list(dict.fromkeys([*diags, *topology.diagnostics]))
     return (None if errors_in(diags) else topology), diags
+
+
+def check(
+    raw: Any, today: dt.date, catalog: catalog_mod.Catalog, base_dir: Path | None = None
+) -> tuple[LandingZone | None, list[Diagnostic]]:
+    """Every error that can be said before deciding, at once; the config only when there is none.
+
+    Shape first, then every slice's rules and the catalog's verdict on each model. A config with errors is
+    not decided on, but a shape error in one team hides neither the other teams' errors nor the stack's:
+    the rules run on what is well shaped (``well_shaped``)."""
+    lz, diags = parse(raw, base_dir)
+    whole = lz is not None
+    teams: list = []
+    if not whole:
+        lz, teams = well_shaped(raw, base_dir)
+    if lz is None:  # the stack's own shape is wrong: its teams can still hear the catalog's verdict
+        for team, path in teams:
+            for m, req in enumerate(team.models):
+                diags += catalog_mod.check_model(req, join_path(path, f"models[{m}]"), catalog, today)
+        return None, list(dict.fromkeys(diags))
+    diags += rules.checks(lz, today)
+    if whole and not errors_in(diags):
+        return lz, diags
+    # The catalog's verdict on each model is safe on a config known to be wrong, and saying it now spares a
+    # second round of fixes.
+    _, model_diags = tenancy.requested_deployments(lz, catalog, today)
+    return None, list(dict.fromkeys([*diags, *model_diags]))
 
 
 def build(
@@ -118,12 +138,8 @@ def build(
         lz,
         today,
         rg_of_team={t.name: _team_rg_key(lz, t.name, placed.platform) for t in lz.teams},
-        dedicated_accounts={
-            lz.teams[g.members[0]].name: tuple(a.key for a in accounts if a.group == g.key and not a.existing)
-            for g in groups
-            if g.tenancy == "dedicated" and lz.tenancy == "shared"
-        },
         landing_zone_rgs=tuple(sorted({rg.name for rg in placed.resource_groups.values()} | {placed.platform.name})),
+        accounts=tuple(accounts),
     )
     gateway = step(gateway_mod.decide(lz, accounts, costs, subscription_id))
     quotas = step(operations.quota_use(lz, accounts))

@@ -10,7 +10,7 @@ from infra.plan import make_plan
 from infra.render import markdown, text
 from infra.topology import decide
 from tests.conftest import errors_of
-from tests.helpers import PLAN_DATE, minimal_landing_zone, of_type, team, write_stack
+from tests.helpers import PLAN_DATE, example_plan, minimal_landing_zone, of_type, team, write_stack
 
 BUDGET = "azure-native:consumption:Budget"
 ACTION_GROUP = "azure-native:monitor:ActionGroup"
@@ -279,3 +279,126 @@ def test_prod_stack_budgets_everyone_and_gives_shared_teams_quotas(prod):
         quota = plan.outputs["teams"][name]["tokenQuota"]
         assert quota["monthlyTokens"] > 0 and quota["source"] == "derived"
     assert plan.outputs["teams"]["fraud-detect"]["tokenQuota"] is None
+
+
+# Budgets on existing accounts. Azure counts only the costs inside a budget's scope and its filter ("make sure
+# that the scope shown is correct ... Filters allow you to create budgets on specific costs, such as resource
+# groups in a subscription", learn.microsoft.com/azure/cost-management-billing/costs/tutorial-acm-create-budgets),
+# and an Azure OpenAI account carries its own bill ("By default, cost analysis is scoped to the individual Azure
+# OpenAI resource", learn.microsoft.com/azure/ai-services/openai/how-to/manage-costs). An existing account bills in
+# its owner's resource group, outside the landing zone's.
+
+EXISTING = {"name": "contoso-openai-01", "resourceGroup": "contoso-openai-rg"}
+
+
+def existing_plan(tmp_path, secondary: bool = False, **lz):
+    """The primary region's account is an existing one; ``secondary`` adds a region with a new account."""
+    regions = [{"name": "swedencentral", "role": "primary", "existingAccount": EXISTING}]
+    if secondary:
+        regions.append({"name": "westeurope", "role": "secondary"})
+    return plan_for(tmp_path, regions=regions, budgets=ENV_BUDGET, **lz)
+
+
+def account_ids(plan) -> dict[str, str]:
+    return {a["name"]: a["id"] for a in plan.outputs["accounts"].values()}
+
+
+def subscription_of(plan) -> str:
+    rg = next(r for r in plan.resources if r.type == "azure-native:resources:ResourceGroup")
+    return "/".join(rg.outputs["id"].split("/")[:3])
+
+
+def test_environment_budget_counts_the_existing_accounts_resource_group(tmp_path):
+    """The environment budget is at the subscription, filtered on the ResourceGroupName dimension: it must name
+    the existing account's group, or the tokens billed there never count. The 2024-08-01 filter (the API version
+    of azure-native's consumption.Budget; /work/shared/arm-schemas/schemas/2024-08-01/Microsoft.Consumption.json,
+    learn.microsoft.com/azure/templates/microsoft.consumption/budgets) has only `and`, `dimensions` and `tags`,
+    with operator `In`: no `or`, so "the landing zone's groups or that one account" cannot be said, and the
+    whole group joins. The plan says that everything else billed there counts too."""
+    plan = existing_plan(tmp_path)
+    env = budgets(plan)["budget-contoso-dev"].inputs
+    assert env["scope"] == subscription_of(plan)
+    assert env["filter"] == {
+        "dimensions": {"name": "ResourceGroupName", "operator": "In", "values": ["rg-contoso-dev", "contoso-openai-rg"]}
+    }
+    assert (
+        "environment: budget 1,000/month on all of the landing zone's resource groups and contoso-openai-rg, where"
+        " the existing account contoso-openai-01 is billed: everything else billed there counts too" in text(plan)
+    )
+
+
+def test_team_budget_on_an_existing_shared_account_counts_that_account(tmp_path):
+    """A team on an existing account is billed on that account, in its owner's group. A budget on the platform
+    resource group never sees it; one on the owner's group would count the owner's other spend. So: the
+    subscription, filtered on the account's ResourceId, as the REST example does (subscription scope,
+    `{"name": "ResourceId", "operator": "In", "values": [<resource IDs>]}`: github.com/Azure/azure-rest-api-specs
+    specification/consumption/resource-manager/Microsoft.Consumption/stable/2024-08-01/examples/
+    CreateOrUpdateBudget.json). The account is shared: the bill is the account's, not the team's."""
+    plan = existing_plan(tmp_path)
+    team_budget = budgets(plan)["budget-contoso-dev-team-a"].inputs
+    assert team_budget["scope"] == subscription_of(plan)
+    assert team_budget["filter"] == {
+        "dimensions": {"name": "ResourceId", "operator": "In", "values": [account_ids(plan)["contoso-openai-01"]]}
+    }
+    assert (
+        "      budget sees the whole bill of the shared account contoso-openai-01 (existing, in contoso-openai-rg),"
+        " deployments made outside this landing zone included: a shared account cannot split spend by team;"
+        " token quotas do" in text(plan).splitlines()
+    )
+
+
+def test_team_budget_on_existing_and_new_accounts_counts_both(tmp_path):
+    """An existing account in one region and a new one (in the platform resource group) in another: no resource
+    group scope holds both, so the subscription budget lists both accounts' IDs in one `In` comparison."""
+    plan = existing_plan(tmp_path, secondary=True)
+    ids = account_ids(plan)
+    assert len(ids) == 2 and "contoso-openai-01" in ids
+    team_budget = budgets(plan)["budget-contoso-dev-team-a"].inputs
+    assert team_budget["scope"] == subscription_of(plan)
+    assert team_budget["filter"]["dimensions"]["name"] == "ResourceId"
+    assert sorted(team_budget["filter"]["dimensions"]["values"]) == sorted(ids.values())
+    env = budgets(plan)["budget-contoso-dev"].inputs
+    assert env["filter"]["dimensions"]["values"] == ["rg-contoso-dev", "contoso-openai-rg"]
+
+
+def test_dedicated_team_on_an_existing_account_counts_it(tmp_path):
+    """A dedicated team's budget counts its accounts' IDs; the existing one too (it used to be left out, leaving
+    an unfiltered budget on the platform resource group, where nothing of the team's is billed)."""
+    plan = existing_plan(tmp_path, teams=[team("team-a", isolation="dedicated")])
+    team_budget = budgets(plan)["budget-contoso-dev-team-a"].inputs
+    assert team_budget["scope"] == subscription_of(plan)
+    assert team_budget["filter"] == {
+        "dimensions": {"name": "ResourceId", "operator": "In", "values": [account_ids(plan)["contoso-openai-01"]]}
+    }
+    assert (
+        "      budget sees the whole bill of the team's account contoso-openai-01 (existing, in contoso-openai-rg),"
+        " deployments made outside this landing zone included" in text(plan).splitlines()
+    )
+
+
+def test_distributed_team_on_an_existing_account_plans_and_counts_it(tmp_path):
+    """In distributed tenancy the team's resource group is made only for new accounts; with only an existing one
+    there is none, and the budget's scope used to be that missing group (a KeyError, not a plan)."""
+    plan = existing_plan(tmp_path, tenancy="distributed")
+    team_budget = budgets(plan)["budget-contoso-dev-team-a"].inputs
+    assert team_budget["scope"] == subscription_of(plan)
+    assert team_budget["filter"]["dimensions"]["values"] == [account_ids(plan)["contoso-openai-01"]]
+
+
+def test_team_budgets_say_what_they_see(tmp_path):
+    """Every team's budget line says where it counts, not only the environment's."""
+    out = text(plan_for(tmp_path, teams=[team("team-a"), team("team-b", isolation="dedicated")])).splitlines()
+    assert (
+        "      budget sees the platform resource group: a shared account cannot split spend by team; token quotas do"
+        in out
+    )
+    assert "      budget sees the team's dedicated accounts" in out
+
+
+def test_adopt_example_budget_counts_the_adopted_account():
+    """examples/adopt: the app team's tokens are billed on contoso-openai-01, in contoso-openai-rg."""
+    plan = example_plan("adopt")
+    (b,) = of_type(plan.resources, BUDGET)
+    assert b.inputs["filter"] == {
+        "dimensions": {"name": "ResourceId", "operator": "In", "values": [account_ids(plan)["contoso-openai-01"]]}
+    }

@@ -47,9 +47,11 @@ def test_valid_request_has_no_diagnostics():
     assert diags_for([model()]) == []
 
 
-def test_unknown_model():
-    errors = errors_for([model(name="gpt-9")])
-    assert errors["landingZone.teams[0].models[0].name"].startswith("unknown model 'gpt-9'; the catalog knows:")
+def test_unknown_model_far_from_every_name_says_where_the_names_are():
+    errors = errors_for([model(name="zzz-9")])
+    assert errors["landingZone.teams[0].models[0].name"] == (
+        "unknown model 'zzz-9': infra/data/model_catalog.yaml lists them"
+    )
 
 
 def test_unknown_version_lists_known_ones():

@@ -45,12 +45,29 @@ def _set(raw: dict, path: list, value) -> dict:
     [
         (["teams", 0, "models", 0, "capacity"], 0, "landingZone.teams[0].models[0].capacity", "must be >= 1 (got 0)"),
         (["teams", 0, "models", 0, "capacity"], "10", "landingZone.teams[0].models[0].capacity", "must be an integer"),
-        (["teams", 0, "models", 0, "sku"], "Global", "landingZone.teams[0].models[0].sku", "must be one of 'Standard'"),
+        (
+            ["teams", 0, "models", 0, "sku"],
+            "Global",
+            "landingZone.teams[0].models[0].sku",
+            "did you mean GlobalStandard?",
+        ),
+        (["teams", 0, "models", 0, "sku"], "PTU", "landingZone.teams[0].models[0].sku", "must be one of 'Standard'"),
         (["teams", 0, "name"], "Team_A", "landingZone.teams[0].name", "DNS-safe slug"),
         (["regions", 0, "role"], "main", "landingZone.regions[0].role", "must be one of 'primary' or 'secondary'"),
         (["regions"], [], "landingZone.regions", "needs at least 1"),
         (["environment"], "Prod!", "landingZone.environment", "2-10 lowercase letters and digits"),
-        (["account"], {"kind": "OpenAi"}, "landingZone.account.kind", "must be one of 'OpenAI' or 'AIServices'"),
+        (
+            ["account"],
+            {"kind": "OpenAi"},
+            "landingZone.account.kind",
+            "'OpenAi' is not one of the allowed values: did you mean OpenAI?",
+        ),
+        (
+            ["account"],
+            {"kind": "Bedrock"},
+            "landingZone.account.kind",
+            "must be one of 'OpenAI' or 'AIServices' (got 'Bedrock')",
+        ),
         (["account"], {"disableLocalAuth": "yes"}, "landingZone.account.disableLocalAuth", "must be true or false"),
         (["network", "mode"], "open", "landingZone.network.mode", "must be one of 'private' or 'public'"),
         (["tenancy"], "hybrid", "landingZone.tenancy", "must be one of 'shared'"),
@@ -68,13 +85,18 @@ def test_missing_required_key():
     assert messages(raw) == {"landingZone.namePrefix": "is required"}
 
 
-def test_unknown_key_lists_the_allowed_keys():
+def test_an_unknown_key_gets_the_closest_allowed_one():
     raw = minimal_landing_zone()
     raw["teams"][0]["models"][0]["capcity"] = 5
-    errors = messages(raw)
-    msg = errors["landingZone.teams[0].models[0].capcity"]
-    assert msg.startswith("unknown key; allowed keys:")
-    assert "capacity" in msg and "deploymentName" in msg
+    assert messages(raw)["landingZone.teams[0].models[0].capcity"] == "unknown key; did you mean capacity?"
+
+
+def test_an_unknown_key_like_no_allowed_one_lists_them():
+    raw = minimal_landing_zone()
+    raw["teams"][0]["models"][0]["zzz"] = 5
+    msg = messages(raw)["landingZone.teams[0].models[0].zzz"]
+    assert msg.startswith("unknown key; allowed: adopt, alreadyDeployed, capacity")
+    assert "deploymentName" in msg
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from infra import mocks
 from infra.config import NO_SECRETS, TEAM_FILES_DIR_ENV
-from infra.plan import INFRA_DIR, PROJECT, load_stack, make_plan
+from infra.plan import INFRA_DIR, PROJECT, load_stack, make_plan, subscription_of
 from infra.program import PLAN_DATE_ENV, ConfigError
 from tests.helpers import DEPLOYMENT, PLAN_DATE, prod_copy
 
@@ -27,7 +27,8 @@ def run_like_the_language_host(monkeypatch, values: dict[str, str], secret_keys:
     monkeypatch.setenv("PULUMI_CONFIG", json.dumps(values))
     monkeypatch.setenv("PULUMI_CONFIG_SECRET_KEYS", json.dumps(secret_keys))
     monkeypatch.setenv(PLAN_DATE_ENV, PLAN_DATE.isoformat())
-    monitor = mocks.install(PROJECT, "prod")
+    # The engine configures azure-native's default provider from the same config: its subscription too.
+    monitor = mocks.install(PROJECT, "prod", subscription_id=subscription_of(values))
     pulumi.runtime.set_all_config(pulumi.runtime.get_config_env(), pulumi.runtime.get_config_secret_keys_env())
     _sync_await(run_pulumi_func(lambda: runpy.run_path(str(INFRA_DIR), run_name="__main__")))
     return monitor.recorded

@@ -164,7 +164,7 @@ def test_unknown_regions_are_errors_at_their_path(where, path):
     lz["teams"][0]["models"] = [model]
     errs = errors_of(lz)
     assert list(errs) == [path], errs
-    assert "'nowhere' is not a region of this stack (swedencentral)" in errs[path]
+    assert "'nowhere' is not a region of this stack; allowed: swedencentral" in errs[path]
 
 
 # 4. account.trustedServicesBypass: false ignored

@@ -93,3 +93,12 @@ def test_the_overflows_pay_as_you_go_exposure_is_shown():
     assert note.severity == "info"
     assert "billed pay as you go at gpt-4.1 GlobalStandard rates, up to its 50,000 TPM" in note.message
     assert "USD a month per region" in note.message
+
+
+def test_a_misspelt_target_gets_the_closest_of_the_teams_own_standard_deployments():
+    ptu, payg = spilling()
+    ptu["spilloverDeploymentName"] = "team-a-overflw"
+    errors = errors_of(lz(ptu, payg))
+    assert errors["landingZone.teams[0].models[0].spilloverDeploymentName"].endswith(
+        "the spillover target must be a GlobalStandard deployment on the same account; did you mean team-a-overflow?"
+    )

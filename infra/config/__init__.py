@@ -7,6 +7,7 @@ belong to their concern's slice and run from ``infra.rules``.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,7 @@ __all__ = [
     "stack_file_schema",
     "team_file_schema",
     "team_files_dir",
+    "well_shaped",
 ]
 
 
@@ -82,11 +84,40 @@ def parse(raw: Any, base_dir: Path | None = None) -> tuple[LandingZone | None, l
     diags += file_diags
     if lz is None:
         return None, diags
-    if file_teams:
-        inline = [f"{ROOT}.teams[{i}]" for i in range(len(lz.teams))]
-        lz = lz.model_copy(update={"teams": [*lz.teams, *(t for t, _ in file_teams)]})
-        lz._team_paths = [*inline, *(p for _, p in file_teams)]
-    return lz, diags
+    return _with_team_files(lz, file_teams), diags
+
+
+def _with_team_files(lz: LandingZone, file_teams: list[tuple[Team, str]]) -> LandingZone:
+    if not file_teams:
+        return lz
+    inline = [f"{ROOT}.teams[{i}]" for i in range(len(lz.teams))]
+    lz = lz.model_copy(update={"teams": [*lz.teams, *(t for t, _ in file_teams)]})
+    lz._team_paths = [*inline, *(p for _, p in file_teams)]
+    return lz
+
+
+def well_shaped(raw: Any, base_dir: Path | None = None) -> tuple[LandingZone | None, list[tuple[Team, str]]]:
+    """What of a config with shape errors still holds, so that its other errors can be said at once.
+
+    Returns the stack with only its well-shaped teams (None when the stack's own shape is wrong) and every
+    well-shaped team with its path. A shape error in one team must not hide another team's errors, nor the
+    stack's; its diagnostics were already given by ``parse``."""
+    if not isinstance(raw, dict):
+        return None, []
+    inline = raw.get("teams") if isinstance(raw.get("teams"), list) else []
+    teams: list[tuple[Team, str]] = []
+    for i, item in enumerate(inline):
+        with contextlib.suppress(ValidationError):
+            teams.append((Team.model_validate(item), f"{ROOT}.teams[{i}]"))
+    file_teams, _ = load_team_files(raw, base_dir or team_files_dir())
+    teams += file_teams
+    try:
+        stack = LandingZone.model_validate({**raw, "teams": []})
+    except ValidationError:
+        return None, teams
+    lz = stack.model_copy(update={"teams": [t for t, _ in teams]})
+    lz._team_paths = [p for _, p in teams]
+    return lz, teams
 
 
 def stack_file_schema() -> dict:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
 from infra.config.types import _PATTERNS
-from infra.diagnostics import Diagnostic, error, join_path, yaml_path
+from infra.diagnostics import Diagnostic, did_you_mean, error, excerpt, join_path, yaml_path
 
 
 def _allowed_keys(loc: tuple, root: Any) -> list[str] | None:
@@ -50,19 +51,25 @@ def _message(err: dict, root: Any) -> str:
     if kind == "missing":
         return "is required"
     if kind == "finite_number":
-        return f"must be a finite number (got {value!r})"
+        return f"must be a finite number (got {excerpt(value)})"
     if kind == "extra_forbidden":
         allowed = _allowed_keys(tuple(err["loc"]), root)
-        hint = f"; allowed keys: {', '.join(allowed)}" if allowed else ""
-        return f"unknown key{hint}"
+        key = err["loc"][-1] if err["loc"] else None
+        return f"unknown key; {did_you_mean(key, allowed)}" if allowed else "unknown key"
     if kind == "literal_error":
-        return f"must be one of {ctx['expected']} (got {value!r})"
+        # pydantic lists a Literal's values as "'a', 'b' or 'c'"
+        choices = re.findall(r"'([^']*)'", ctx["expected"])
+        near = did_you_mean(value, choices)
+        if near.startswith("did you mean"):
+            return f"{excerpt(value)} is not one of the allowed values: {near}"
+        return f"must be one of {ctx['expected']} (got {excerpt(value)})"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         op = {"greater_than_equal": ">=", "less_than_equal": "<=", "greater_than": ">", "less_than": "<"}[kind]
         bound = next(iter(ctx.values()))
-        return f"must be {op} {bound} (got {value!r})"
+        return f"must be {op} {bound} (got {excerpt(value)})"
     if kind == "string_pattern_mismatch":
-        return f"{value!r} is not allowed: must be {_PATTERNS.get(ctx['pattern'], 'a match for ' + ctx['pattern'])}"
+        rule = _PATTERNS.get(ctx["pattern"], "a match for " + ctx["pattern"])
+        return f"{excerpt(value)} is not allowed: must be {rule}"
     if kind == "too_short":
         return f"needs at least {ctx.get('min_length')} item(s)"
     if kind == "string_too_short":
@@ -75,7 +82,7 @@ def _message(err: dict, root: Any) -> str:
             return f"must be {_TYPE_NAMES[kind]}; YAML reads yes/no/on/off/y/n as {str(value).lower()}: quote it"
         if kind == "string_type" and isinstance(value, (int, float)):
             return f'must be {_TYPE_NAMES[kind]}; YAML read it as the number {value}: quote it, e.g. "0613"'
-        return f"must be {_TYPE_NAMES[kind]} (got {got} {value!r})"
+        return f"must be {_TYPE_NAMES[kind]} (got {got} {excerpt(value)})"
     return err["msg"]
 
 
@@ -85,5 +92,5 @@ def to_diagnostics(exc: ValidationError, prefix: str, root: Any) -> list[Diagnos
         loc, message = tuple(e["loc"]), _message(e, root)
         if loc and loc[-1] == "[key]":  # pydantic's marker for a mapping's key, not its value
             loc, message = loc[:-1], f"the key {message}"
-        out.append(error(join_path(prefix, yaml_path(loc)) if loc else prefix, message))
+        out.append(error(join_path(prefix, yaml_path(loc)) if loc else prefix.rstrip(":"), message))
     return out

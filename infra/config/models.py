@@ -68,8 +68,9 @@ class Region(_Strict):
     """Deploy onto this existing account instead of creating one in the region."""
     custom_subdomain: AccountName | None = None
     """Globally unique subdomain; defaults to the account name."""
-    weight: int = Field(default=1, ge=1, le=1000)
-    """Share of traffic among gateway pool members of the same priority."""
+    weight: int = Field(default=1, ge=1, le=100)
+    """Secondaries only: their share of the gateway pool's fallback traffic. The primary has priority 1 alone and
+    the secondaries share priority 2, split by weight (API Management takes 0 to 100 per pool member)."""
 
 
 class AccountSettings(_Strict):

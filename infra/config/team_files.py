@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from infra.config.errors import to_diagnostics
 from infra.config.models import Team
 from infra.config.types import _TEAM_FILE_PATTERN, ROOT, TEAM_FILES_DIR_ENV
-from infra.diagnostics import Diagnostic, error, read_config_file
+from infra.diagnostics import Diagnostic, error, outside_of, read_config_file
 
 WHERE = f"the project root, or {TEAM_FILES_DIR_ENV} when set"
 
@@ -26,6 +26,10 @@ def load_team_files(raw: Any, base_dir: Path) -> tuple[list[tuple[Team, str]], l
         if not isinstance(rel, str) or not re.match(_TEAM_FILE_PATTERN, rel):
             continue  # the landingZone model reports the path itself
         path = base_dir / rel
+        outside = outside_of(base_dir, path)
+        if outside:
+            diags.append(error(f"{ROOT}.teamFiles[{i}]", f"file {rel} {outside}"))
+            continue
         if not path.is_file():
             diags.append(
                 error(f"{ROOT}.teamFiles[{i}]", f"file {rel} not found (paths are relative to {base_dir}; {WHERE})")
