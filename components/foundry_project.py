@@ -127,45 +127,51 @@ class FoundryProject(pulumi.ComponentResource):
             },
             opts=child_options(self, opts),
         )
-        gateway = args.get("gateway")
-        if gateway:
-            models = [
-                {
-                    "name": d["name"],
-                    "properties": {"model": {"name": d["model"], "version": d["version"], "format": d["format"]}},
-                }
-                for d in gateway["deployments"]
-            ]
-            _ProjectConnection(
-                f"{name}-gateway",
-                {
-                    "accountName": args["account_name"],
-                    "resourceGroupName": args["resource_group_name"],
-                    "projectName": project_name,  # the decided name: a child's ``name`` output is not it
-                    # Agents name a model behind it "ai-gateway/<deployment>" (the ai-gateway page above), so it need
-                    # not be the project's default connection; the 2025-12-01 schema has no isDefault to make it so.
-                    "connectionName": "ai-gateway",
-                    "properties": {
-                        "category": GATEWAY_CONNECTION_CATEGORY,
-                        "target": gateway["target"],
-                        "authType": GATEWAY_AUTH_TYPE,
-                        "audience": gateway["audience"],
-                        "credentials": {},
-                        "isSharedToAll": True,
-                        "metadata": {
-                            "deploymentInPath": "true",
-                            "inferenceAPIVersion": gateway.get("inference_api_version", "2024-10-21"),
-                            "models": json.dumps(models, separators=(",", ":")),  # metadata values are strings
-                        },
+        if args.get("gateway"):
+            self._gateway_connection(name, args, project_name, project, opts)
+        self.register_outputs({"projectId": self.project_id, "principalId": self.principal_id})
+
+    def _gateway_connection(
+        self, name: str, args: FoundryProjectArgs, project_name: str, project: pulumi.Resource, opts
+    ) -> None:
+        """The project's keyless connection to the AI gateway, listing only the team's deployments."""
+        gateway = args["gateway"]
+        models = [
+            {
+                "name": d["name"],
+                "properties": {"model": {"name": d["model"], "version": d["version"], "format": d["format"]}},
+            }
+            for d in gateway["deployments"]
+        ]
+        _ProjectConnection(
+            f"{name}-gateway",
+            {
+                "accountName": args["account_name"],
+                "resourceGroupName": args["resource_group_name"],
+                "projectName": project_name,  # the decided name: a child's ``name`` output is not it
+                # Agents name a model behind it "ai-gateway/<deployment>" (the ai-gateway page above), so it need
+                # not be the project's default connection; the 2025-12-01 schema has no isDefault to make it so.
+                "connectionName": "ai-gateway",
+                "properties": {
+                    "category": GATEWAY_CONNECTION_CATEGORY,
+                    "target": gateway["target"],
+                    "authType": GATEWAY_AUTH_TYPE,
+                    "audience": gateway["audience"],
+                    "credentials": {},
+                    "isSharedToAll": True,
+                    "metadata": {
+                        "deploymentInPath": "true",
+                        "inferenceAPIVersion": gateway.get("inference_api_version", "2024-10-21"),
+                        "models": json.dumps(models, separators=(",", ":")),  # metadata values are strings
                     },
                 },
-                # The same Azure resource as the SDK class's (which lists this token among its aliases): a stack
-                # that created the connection with it updates it in place.
-                child_options(
-                    self,
-                    opts,
-                    depends_on=[project],
-                    aliases=[pulumi.Alias(type_="azure-native:cognitiveservices:ProjectConnection")],
-                ),
-            )
-        self.register_outputs({"projectId": self.project_id, "principalId": self.principal_id})
+            },
+            # The same Azure resource as the SDK class's (which lists this token among its aliases): a stack
+            # that created the connection with it updates it in place.
+            child_options(
+                self,
+                opts,
+                depends_on=[project],
+                aliases=[pulumi.Alias(type_="azure-native:cognitiveservices:ProjectConnection")],
+            ),
+        )

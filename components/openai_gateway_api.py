@@ -105,40 +105,44 @@ class OpenAiGatewayApi(pulumi.ComponentResource):
         )
         for team in args["teams"]:
             plain(team["team"], "teams[].team")  # it names the product, its link and subscription
-            if not team.get("subscription_key"):
-                continue
-            product = apimanagement.Product(
-                f"{name}-{team['team']}",
-                service_name=service,
-                resource_group_name=rg,
-                product_id=team["team"],
-                display_name=team["team"],
-                description=f"Models of team {team['team']}",
-                state="published",
-                # approvalRequired and subscriptionsLimit are only accepted with subscriptionRequired: true.
-                subscription_required=True,
-                approval_required=False,
-                opts=child,
-            )
-            apimanagement.ProductApiLink(
-                f"{name}-{team['team']}",
-                service_name=service,
-                resource_group_name=rg,
-                product_id=product.name,
-                api_link_id=args["api_id"],
-                api_id=api.id,
-                opts=child,
-            )
-            apimanagement.Subscription(
-                f"{name}-{team['team']}",
-                service_name=service,
-                resource_group_name=rg,
-                sid=f"{args['api_id']}-{team['team']}",
-                display_name=f"{team['team']} ({args['api_id']})",
-                scope=product.id,
-                state="active",
-                opts=child_options(self, opts, additional_secret_outputs=["primaryKey", "secondaryKey"]),
-            )
+            if team.get("subscription_key"):
+                self._key_product(name, team["team"], args, api, opts)
         self.api_path = api.path
         self.policy_xml = policy
         self.register_outputs({"apiPath": self.api_path, "policyXml": self.policy_xml})
+
+    def _key_product(self, name: str, team: str, args: OpenAiGatewayApiArgs, api: apimanagement.Api, opts) -> None:
+        """A team that also calls with a key: its product on the API and one subscription (keys stay secret)."""
+        service, rg, child = args["service_name"], args["resource_group_name"], child_options(self, opts)
+        product = apimanagement.Product(
+            f"{name}-{team}",
+            service_name=service,
+            resource_group_name=rg,
+            product_id=team,
+            display_name=team,
+            description=f"Models of team {team}",
+            state="published",
+            # approvalRequired and subscriptionsLimit are only accepted with subscriptionRequired: true.
+            subscription_required=True,
+            approval_required=False,
+            opts=child,
+        )
+        apimanagement.ProductApiLink(
+            f"{name}-{team}",
+            service_name=service,
+            resource_group_name=rg,
+            product_id=product.name,
+            api_link_id=args["api_id"],
+            api_id=api.id,
+            opts=child,
+        )
+        apimanagement.Subscription(
+            f"{name}-{team}",
+            service_name=service,
+            resource_group_name=rg,
+            sid=f"{args['api_id']}-{team}",
+            display_name=f"{team} ({args['api_id']})",
+            scope=product.id,
+            state="active",
+            opts=child_options(self, opts, additional_secret_outputs=["primaryKey", "secondaryKey"]),
+        )

@@ -13,13 +13,92 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from infra.config import PROVISIONED_SKUS, ModelRequest
-from infra.diagnostics import Diagnostic, did_you_mean, error, excerpt, load_yaml, warning
+from infra.diagnostics import Diagnostic, convention, did_you_mean, error, excerpt, load_yaml, rule, warning
+from infra.specs import Deployment
 
 CATALOG_PATH = Path(__file__).parent / "data" / "model_catalog.yaml"
 RETIREMENT_WARNING_DAYS = 90
 NO_AUTO_UPGRADE = "NoAutoUpgrade"
 DEFAULT_UPGRADE = "OnceCurrentVersionExpired"
 DEPRECATED = "Deprecated"
+
+_RETIREMENTS = "https://learn.microsoft.com/azure/foundry/openai/concepts/model-retirements"
+_PTU = "https://learn.microsoft.com/azure/ai-foundry/openai/how-to/provisioned-throughput-onboarding"
+_AVAILABILITY = "https://learn.microsoft.com/azure/foundry/foundry-models/concepts/models-sold-directly-by-azure"
+KNOWN_MODEL = rule(
+    "catalog.known-model",
+    "error",
+    "The model is one the catalog (infra/data/model_catalog.yaml) knows.",
+    _AVAILABILITY,
+)
+RETIRED = rule(
+    "catalog.retired",
+    "error",
+    "The model, and the version asked for, has not retired; the error names what to move to.",
+    _RETIREMENTS,
+    "https://learn.microsoft.com/azure/foundry/openai/concepts/retired-models",
+)
+FORMAT = rule(
+    "catalog.format",
+    "error",
+    "A model's format, when given, is its provider's, the one the catalog records.",
+    "https://learn.microsoft.com/azure/foundry/foundry-models/how-to/create-model-deployments",
+)
+KNOWN_VERSION = rule(
+    "catalog.known-version",
+    "error",
+    "The version is one the catalog lists for the model.",
+    "https://learn.microsoft.com/azure/foundry/openai/concepts/model-retirement-schedule",
+)
+RETIRING_SOON = rule(
+    "catalog.retiring-soon",
+    "warning",
+    f"A version that retires within {RETIREMENT_WARNING_DAYS} days is named, with what to do before then.",
+    _RETIREMENTS,
+)
+PROVISIONED_UPGRADE = rule(
+    "catalog.provisioned-upgrade",
+    "error",
+    "A provisioned deployment's versionUpgradeOption is NoAutoUpgrade: only Standard types are auto-upgraded.",
+    "https://learn.microsoft.com/azure/ai-foundry/openai/how-to/working-with-models",
+    _RETIREMENTS,
+)
+SKU = rule(
+    "catalog.sku",
+    "error",
+    "The deployment type (sku) is one Azure still offers for that model version.",
+    "https://learn.microsoft.com/azure/foundry/foundry-models/concepts/models-sold-directly-by-azure-region-availability",
+)
+ALREADY_DEPLOYED = rule(
+    "catalog.already-deployed",
+    "error",
+    "alreadyDeployed is set only on a Deprecated version.",
+    convention("it states an exception, visibly; on a version that needs none it is a slip"),
+)
+DEPRECATED_VERSION = rule(
+    "catalog.deprecated",
+    "error",
+    "A Deprecated version, closed to new subscriptions, is asked for only with alreadyDeployed: true.",
+    _RETIREMENTS,
+)
+DEPRECATED_KEPT = rule(
+    "catalog.deprecated-kept",
+    "warning",
+    "A Deprecated version kept because it is already deployed is named, with the versions to move to.",
+    _RETIREMENTS,
+)
+PTU_STEP = rule(
+    "catalog.ptu-step",
+    "error",
+    "Provisioned capacity per region is at least the minimum, in steps of the increment.",
+    _PTU,
+)
+PTU_MAX = rule(
+    "catalog.ptu-max",
+    "error",
+    "A provisioned deployment holds at most the PTUs Azure allows per deployment.",
+    "https://learn.microsoft.com/azure/ai-foundry/openai/quotas-limits",
+)
 
 
 def upgrade_option(req: ModelRequest) -> str:
@@ -132,28 +211,27 @@ def check_model(req: ModelRequest, path: str, catalog: Catalog, today: dt.date) 
     if model is None:
         known = [n for n, m in catalog.models.items() if m.retired_on(today) is None]
         near = did_you_mean(req.name, known, "infra/data/model_catalog.yaml")
-        return [error(f"{path}.name", f"unknown model {excerpt(req.name)}: {near}")]
+        return [error(f"{path}.name", f"unknown model {excerpt(req.name)}: {near}", rule=KNOWN_MODEL)]
     family_retired = model.retired_on(today)
     if family_retired is not None and req.version not in model.versions:
         # One error for a model that no longer exists at all, whatever version was asked for.
-        return [
-            error(f"{path}.name", f"{req.name} retired on {family_retired.isoformat()}{_move_to(model, req, today)}")
-        ]
+        why = f"{req.name} retired on {family_retired.isoformat()}{_move_to(model, req, today)}"
+        return [error(f"{path}.name", why, rule=RETIRED)]
     if req.format is not None and req.format != model.format:
-        return [error(f"{path}.format", f"{req.name} is published as {model.format!r}, not {excerpt(req.format)}")]
+        why = f"{req.name} is published as {model.format!r}, not {excerpt(req.format)}"
+        return [error(f"{path}.format", why, rule=FORMAT)]
     version = model.versions.get(req.version)
     if version is None:
         # Versions are dates that all look alike: the few known ones say more than the closest.
         known = ", ".join(sorted(model.versions))
-        return [
-            error(f"{path}.version", f"unknown version {excerpt(req.version)} of {req.name}; known versions: {known}")
-        ]
+        why = f"unknown version {excerpt(req.version)} of {req.name}; known versions: {known}"
+        return [error(f"{path}.version", why, rule=KNOWN_VERSION)]
     out: list[Diagnostic] = []
     label = f"{req.name} {req.version}"
     retired = version.lifecycle == "Retired" or (version.retirement is not None and version.retirement <= today)
     if retired:
         when = f" on {version.retirement.isoformat()}" if version.retirement else ""
-        out.append(error(f"{path}.version", f"{label} retired{when}{_move_to(model, req, today)}"))
+        out.append(error(f"{path}.version", f"{label} retired{when}{_move_to(model, req, today)}", rule=RETIRED))
     else:
         out += _check_lifecycle(req, path, model, version, today)
     if not retired and version.retirement is not None:
@@ -170,6 +248,7 @@ def check_model(req: ModelRequest, path: str, catalog: Catalog, today: dt.date) 
                 warning(
                     f"{path}.version",
                     f"{label} retires on {version.retirement.isoformat()} ({days} days left); {action}",
+                    rule=RETIRING_SOON,
                 )
             )
     if req.sku in PROVISIONED_SKUS and req.version_upgrade_option not in (None, NO_AUTO_UPGRADE):
@@ -179,18 +258,17 @@ def check_model(req: ModelRequest, path: str, catalog: Catalog, today: dt.date) 
                 f"{req.sku} deployments are never auto-upgraded (only Standard types are), so"
                 f" {req.version_upgrade_option} would not happen: use NoAutoUpgrade and move to a new version by"
                 " deploying it side by side before the retirement date",
+                rule=PROVISIONED_UPGRADE,
             )
         )
     if retired:
         return out  # nothing else about a version that no longer serves is worth saying
     if not version.skus:
-        out.append(
-            error(f"{path}.version", f"{label} is offered as no deployment type any more{_move_to(model, req, today)}")
-        )
+        why = f"{label} is offered as no deployment type any more{_move_to(model, req, today)}"
+        out.append(error(f"{path}.version", why, rule=SKU))
     elif req.sku not in version.skus:
-        out.append(error(f"{path}.sku", f"{label} cannot be deployed as {req.sku}; allowed: {', '.join(version.skus)}"))
-    elif req.sku in PROVISIONED_SKUS:
-        out += _check_ptu(req, path, catalog)
+        why = f"{label} cannot be deployed as {req.sku}; allowed: {', '.join(version.skus)}"
+        out.append(error(f"{path}.sku", why, rule=SKU))
     return out
 
 
@@ -208,6 +286,7 @@ def _check_lifecycle(
                     f"{path}.alreadyDeployed",
                     f"{label} is {version.lifecycle}, not Deprecated: alreadyDeployed is only for Deprecated versions;"
                     " remove it",
+                    rule=ALREADY_DEPLOYED,
                 )
             ]
         return []
@@ -217,29 +296,40 @@ def _check_lifecycle(
                 f"{path}.version",
                 f"{label} is Deprecated: Azure no longer lets new subscriptions deploy it;{hint}, or set"
                 " alreadyDeployed: true if this subscription already runs it",
+                rule=DEPRECATED_VERSION,
             )
         ]
-    return [warning(f"{path}.version", f"{label} is Deprecated and kept only because it is already deployed;{hint}")]
+    why = f"{label} is Deprecated and kept only because it is already deployed;{hint}"
+    return [warning(f"{path}.version", why, rule=DEPRECATED_KEPT)]
 
 
-def _check_ptu(req: ModelRequest, path: str, catalog: Catalog) -> list[Diagnostic]:
-    sizing = catalog.sizing(req.name, req.sku)
-    out = []
-    if sizing.minimum is not None and req.capacity < sizing.minimum:
+def check_capacity(d: Deployment, catalog: Catalog) -> list[Diagnostic]:
+    """PTU sizing of one region's deployment: the model's minimum and step for its type, and Azure's maximum.
+
+    Per region, because ``capacityByRegion`` sizes each region's deployment on its own
+    (learn.microsoft.com/azure/ai-foundry/openai/how-to/provisioned-throughput-onboarding, sizes per model)."""
+    model = catalog.models.get(d.model_name)
+    version = model.versions.get(d.model_version) if model else None
+    if not d.provisioned or version is None or version.lifecycle == "Retired" or d.sku not in version.skus:
+        return []  # check_model says what is wrong with the request itself
+    sizing = catalog.sizing(d.model_name, d.sku)
+    out, where, got = [], d.capacity_path, d.capacity
+    if sizing.minimum is not None and got < sizing.minimum:
         out.append(
-            error(f"{path}.capacity", f"{req.sku} {req.name} needs at least {sizing.minimum} PTUs (got {req.capacity})")
+            error(where, f"{d.sku} {d.model_name} needs at least {sizing.minimum} PTUs (got {got})", rule=PTU_STEP)
         )
-    elif sizing.increment and (req.capacity - (sizing.minimum or 0)) % sizing.increment:
+    elif sizing.increment and (got - (sizing.minimum or 0)) % sizing.increment:
         out.append(
             error(
-                f"{path}.capacity",
-                f"{req.sku} {req.name} is sold in steps of {sizing.increment} PTUs"
-                f" from {sizing.minimum or 0} (got {req.capacity})",
+                where,
+                f"{d.sku} {d.model_name} is sold in steps of {sizing.increment} PTUs from {sizing.minimum or 0}"
+                f" (got {got})",
+                rule=PTU_STEP,
             )
         )
     maximum = catalog.limits.max_provisioned_units_per_deployment
-    if req.capacity > maximum:
-        out.append(error(f"{path}.capacity", f"at most {maximum} PTUs per deployment (got {req.capacity})"))
+    if got > maximum:
+        out.append(error(where, f"at most {maximum} PTUs per deployment (got {got})", rule=PTU_MAX))
     return out
 
 

@@ -1,4 +1,4 @@
-"""``python -m infra``: the offline plan and the config schema.
+"""``python -m infra``: the offline plan, the config schema and the list of checks.
 
 Exit codes: 0 plan made (warnings allowed), 1 configuration errors, 2 usage error.
 """
@@ -67,6 +67,7 @@ def parser() -> argparse.ArgumentParser:
     urns.add_argument("--config-file", type=Path, help="read this file instead of Pulumi.<stack>.yaml")
     schema = sub.add_parser("schema", help="print the JSON Schema of Pulumi.<stack>.yaml, for editor validation")
     schema.add_argument("--team-file", action="store_true", help="the schema of a team file instead")
+    sub.add_parser("checks", help="print docs/checks.md: every rule the plan checks, with its ID and source")
     return p
 
 
@@ -76,6 +77,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from infra.config import stack_file_schema, team_file_schema
 
         print(json.dumps(team_file_schema() if args.team_file else stack_file_schema(), indent=2))
+        return EXIT_OK
+    if args.command == "checks":
+        from infra.checks_doc import markdown
+
+        print(markdown())
         return EXIT_OK
     from infra.plan import UsageError
 
@@ -89,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _models(args: argparse.Namespace) -> int:
     """Exit 1 when any deployment's version is retired; versions retiring within 90 days are warnings."""
-    from infra.catalog import RETIREMENT_WARNING_DAYS
+    from infra.catalog import RETIRED, RETIREMENT_WARNING_DAYS
     from infra.catalog import load as load_catalog
     from infra.diagnostics import errors_in, format_diagnostics
     from infra.operations import lifecycle
@@ -99,24 +105,16 @@ def _models(args: argparse.Namespace) -> int:
     today = args.date or dt.date.today()
     catalog = load_catalog()
     cfg, diags = load_stack(args.stack, args.config_file)
-    lz, problems = check(cfg.landing_zone, today, catalog) if cfg else (None, [])
-    problems = [*diags, *problems]
-    if lz is None or errors_in(problems):
-        # The same verdict as ``plan`` on the config, with the same errors.
+    # The same verdict as ``plan`` on the config, but retired versions: they are this report's to list.
+    allowed = frozenset({RETIRED.id})
+    lz, problems = check(cfg.landing_zone, today, catalog, allowed=allowed) if cfg else (None, [])
+    topology = build(lz, catalog, today, cfg.subscription_id) if lz is not None else None
+    problems = [*diags, *problems, *(topology.diagnostics if topology else ())]
+    others = [d for d in errors_in(problems) if d.rule not in allowed]
+    if topology is None or others:
         print(format_diagnostics(problems), file=sys.stderr)
         return EXIT_CONFIG
-    topology = build(lz, catalog, today, cfg.subscription_id)
     rows = lifecycle(list(topology.accounts), catalog, today)
-    # Whatever else ``plan`` would refuse, this refuses too; retired versions are this report's to list.
-    retired_versions = {(r.model, r.version) for r in rows if r.status == "retired"}
-    others = [
-        d
-        for d in errors_in(topology.diagnostics)
-        if not any(f"{m} {v} retired" in d.message for m, v in retired_versions)
-    ]
-    if others:
-        print(format_diagnostics(others), file=sys.stderr)
-        return EXIT_CONFIG
     if args.format == "json":
         print(
             json.dumps(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,29 +18,74 @@ Severity = Literal["error", "warning", "info"]
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A rule the plan checks, under a stable ID ``<concern>.<name>`` (e.g. ``gateway.retry-max``).
+
+    Declared with ``rule(...)`` in the module whose check emits it, and passed to ``error``, ``warning`` or
+    ``info`` there. ``docs/checks.md`` is generated from every declared rule (``python -m infra checks``)."""
+
+    id: str
+    severity: Severity
+    summary: str
+    """What it checks, in a sentence: the line docs/checks.md shows."""
+    sources: tuple[str, ...]
+    """Where the fact was read (URLs), or ``convention(why)`` for a rule this project chose."""
+    module: str
+    """The module that declares it, next to its check."""
+
+
+RULES: dict[str, Rule] = {}
+"""Every declared rule by ID, in the order the modules declared them."""
+CONVENTION = "project convention"
+
+
+def rule(rule_id: str, severity: Severity, summary: str, *sources: str) -> Rule:
+    """Declare a rule (at module level, next to its check). An ID names one rule: declaring it twice is a
+    mistake, refused at import."""
+    declared = Rule(rule_id, severity, summary, sources, sys._getframe(1).f_globals.get("__name__", "?"))
+    if RULES.setdefault(rule_id, declared) != declared:
+        raise ValueError(f"rule {rule_id} is declared twice: in {RULES[rule_id].module} and {declared.module}")
+    return declared
+
+
+def convention(why: str) -> str:
+    """The source of a rule this project chose rather than read from Azure: the one-line why."""
+    return f"{CONVENTION}: {why}"
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     severity: Severity
     path: str
     """YAML path, e.g. ``landingZone.teams[1].models[0].capacity``."""
     message: str
+    rule: str | None = None
+    """The ID of the rule that found it (``docs/checks.md``); the text views leave it out."""
 
     def __str__(self) -> str:
         return f"{self.severity}: {self.path}: {self.message}"
 
     def as_dict(self) -> dict:
-        return {"severity": self.severity, "path": self.path, "message": self.message}
+        out = {"severity": self.severity, "path": self.path, "message": self.message}
+        return {**out, "rule": self.rule} if self.rule else out
 
 
-def error(path: str, message: str) -> Diagnostic:
-    return Diagnostic("error", path, message)
+def _rule_id(found: Rule | None, severity: Severity) -> str | None:
+    if found is not None and found.severity != severity:  # a slip in the code, not in the config
+        raise ValueError(f"rule {found.id} is a {found.severity} rule, emitted as {severity}")
+    return found.id if found is not None else None
 
 
-def warning(path: str, message: str) -> Diagnostic:
-    return Diagnostic("warning", path, message)
+def error(path: str, message: str, rule: Rule | None = None) -> Diagnostic:
+    return Diagnostic("error", path, message, _rule_id(rule, "error"))
 
 
-def info(path: str, message: str) -> Diagnostic:
-    return Diagnostic("info", path, message)
+def warning(path: str, message: str, rule: Rule | None = None) -> Diagnostic:
+    return Diagnostic("warning", path, message, _rule_id(rule, "warning"))
+
+
+def info(path: str, message: str, rule: Rule | None = None) -> Diagnostic:
+    return Diagnostic("info", path, message, _rule_id(rule, "info"))
 
 
 EXCERPT_CHARS = 40
@@ -103,6 +149,51 @@ def yaml_problem(exc: yaml.YAMLError) -> str:
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+FILE_READABLE = rule(
+    "config.file-readable",
+    "error",
+    "The stack file, and each team file it names, exists and can be read.",
+    convention("the plan cannot check what it cannot read"),
+)
+FILE_SIZE = rule(
+    "config.file-size",
+    "error",
+    "A stack or team file is at most 1 MiB.",
+    convention("a larger file is a mistake, not a config: it is refused before it is parsed"),
+)
+FILE_ENCODING = rule(
+    "config.file-encoding",
+    "error",
+    "A config file is UTF-8 text (UTF-16, as some Windows editors save, is named as such).",
+    convention("one encoding for every config file, said plainly rather than as a YAML error"),
+)
+YAML_SYNTAX = rule(
+    "config.yaml-syntax",
+    "error",
+    "A config file is valid YAML, with the line and column of the first problem.",
+    "https://yaml.org/spec/1.2.2/",
+)
+YAML_BOUNDS = rule(
+    "config.yaml-bounds",
+    "error",
+    "A config file nests at most 64 levels and has at most 200,000 YAML nodes, with every alias expanded.",
+    convention("bounded work: deeper or larger input (an alias bomb) would exhaust the parser, and no config needs it"),
+)
+KEY_TYPE = rule(
+    "config.key-type",
+    "error",
+    "Every key is a name: YAML also allows numbers, null or lists as keys.",
+    convention("a config's keys are names; an unquoted number or null as a key is a slip"),
+)
+OUTSIDE_PROJECT = rule(
+    "config.outside-project",
+    "error",
+    "A config file the stack names (a team file, or the stack file itself) is inside the project, links followed.",
+    convention(
+        "its errors are posted where the whole repository reads them (the PR comment), so a link to a file"
+        " elsewhere (a credentials file on the CI runner) is never read"
+    ),
+)
 MAX_FILE_BYTES = 1024 * 1024
 """A stack or team file larger than this is a mistake, not a config: refuse it before parsing."""
 MAX_DEPTH = 64
@@ -143,16 +234,19 @@ def read_config_file(path: Path, label: str) -> tuple[Any, list[Diagnostic]]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return None, [error(label, f"is {size:,} bytes; a config file is at most {MAX_FILE_BYTES:,}")]
+            return None, [
+                error(label, f"is {size:,} bytes; a config file is at most {MAX_FILE_BYTES:,}", rule=FILE_SIZE)
+            ]
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [error(label, f"cannot be read: {exc.strerror or exc}")]
+        return None, [error(label, f"cannot be read: {exc.strerror or exc}", rule=FILE_READABLE)]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [error(label, "is UTF-16 text: save it as UTF-8")]
+        return None, [error(label, "is UTF-16 text: save it as UTF-8", rule=FILE_ENCODING)]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return None, [error(label, f"is not UTF-8 text (byte {exc.start} is 0x{raw[exc.start]:02x}): save it as UTF-8")]
+        why = f"is not UTF-8 text (byte {exc.start} is 0x{raw[exc.start]:02x}): save it as UTF-8"
+        return None, [error(label, why, rule=FILE_ENCODING)]
     return parse_config_text(text, label)
 
 
@@ -167,22 +261,25 @@ def parse_config_text(text: str, label: str) -> tuple[Any, list[Diagnostic]]:
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return None, [error(label, f"nests deeper than {MAX_DEPTH} levels: no config needs that")]
+                    why = f"nests deeper than {MAX_DEPTH} levels: no config needs that"
+                    return None, [error(label, why, rule=YAML_BOUNDS)]
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
             if events > MAX_EVENTS:
-                return None, [error(label, f"has more than {MAX_EVENTS:,} YAML nodes: no config needs that")]
+                why = f"has more than {MAX_EVENTS:,} YAML nodes: no config needs that"
+                return None, [error(label, why, rule=YAML_BOUNDS)]
         node = loader.get_single_node()
         # Aliases share nodes, so the composed graph is small even for an alias bomb; what it would expand to
         # is measured on the graph, before anything expands it.
         size, deep = _expanded(node)
         if size > MAX_EVENTS or deep > MAX_DEPTH:
-            return None, [error(label, "expands (through YAML aliases) beyond any config's size: write it out")]
+            why = "expands (through YAML aliases) beyond any config's size: write it out"
+            return None, [error(label, why, rule=YAML_BOUNDS)]
         doc = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
-        return None, [error(label, yaml_problem(exc))]
+        return None, [error(label, yaml_problem(exc), rule=YAML_SYNTAX)]
     except (RecursionError, MemoryError, ValueError, OverflowError) as exc:
-        return None, [error(label, f"cannot be read as YAML: {type(exc).__name__}")]
+        return None, [error(label, f"cannot be read as YAML: {type(exc).__name__}", rule=YAML_SYNTAX)]
     finally:
         loader.dispose()
     problems = list(_key_problems(doc, label))
@@ -229,7 +326,9 @@ def _key_problems(value: Any, path: str):
             for key, item in node.items():
                 if not isinstance(key, str):
                     yield error(
-                        where, f"has a key {excerpt(key)} ({type(key).__name__}): keys are names; quote it if meant"
+                        where,
+                        f"has a key {excerpt(key)} ({type(key).__name__}): keys are names; quote it if meant",
+                        rule=KEY_TYPE,
                     )
                 else:
                     stack.append((item, join_path(where, yaml_path([key]))))

@@ -1,8 +1,9 @@
 """What a change does: the plan of a branch against the plan JSON of its base.
 
 A resource is *replaced* when its URN changes (Pulumi deletes and creates it)
-or when a property Azure cannot update in place changes. Those properties are
-listed once, here, with the reason.
+or when a property Azure cannot update in place changes. Those properties, and
+what makes two declarations the same Azure resource, are the type registry's
+(``infra/azure_types.py``), each with its reason.
 """
 
 from __future__ import annotations
@@ -11,79 +12,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra import md
-from infra.render import SUMMARIES
-from infra.stateful import STATEFUL_TYPES
-
-# type -> {input path: why Azure cannot change it in place}
-REPLACE_ON: dict[str, dict[str, str]] = {
-    "azure-native:resources:ResourceGroup": {
-        "resourceGroupName": "the name is the resource group's identity",
-        "location": "a resource group cannot move region",
-    },
-    "azure-native:cognitiveservices:Account": {
-        "accountName": "the name is the account's identity (a deleted account is soft-deleted and keeps it)",
-        "resourceGroupName": "moving resource groups is not an update",
-        "location": "an account cannot move region",
-        "kind": "the kind (OpenAI or AIServices) is fixed at creation",
-        "properties.customSubDomainName": "the custom subdomain cannot change once set",
-    },
-    "azure-native:cognitiveservices:Deployment": {
-        "accountName": "a deployment belongs to one account",
-        "deploymentName": "the name is the deployment's identity, and callers' request paths",
-        "properties.model.name": "a deployment serves one model; another model is a new deployment",
-        "properties.model.format": "a deployment serves one model format",
-    },
-    "azure-native:cognitiveservices:RaiPolicy": {
-        "accountName": "a content filter belongs to one account",
-        "raiPolicyName": "the name is the filter's identity, and deployments refer to it",
-    },
-    "azure-native:network:PrivateEndpoint": {
-        "privateEndpointName": "the name is the endpoint's identity",
-        "subnet.id": "an endpoint cannot move subnet",
-        "location": "an endpoint cannot move region",
-    },
-    "azure-native:network:VirtualNetwork": {
-        "virtualNetworkName": "the name is the VNet's identity",
-        "location": "a VNet cannot move region",
-    },
-    "azure-native:privatedns:PrivateZone": {"privateZoneName": "the zone name is its identity"},
-    "azure-native:consumption:Budget": {
-        "budgetName": "the name is the budget's identity",
-        "scope": "a budget cannot move scope",
-    },
-    "azure-native:apimanagement:ApiManagementService": {
-        "serviceName": "the name is the gateway's host name",
-        "location": "the gateway cannot move region",
-    },
-    "azure-native:authorization:RoleAssignment": {
-        "roleAssignmentName": "role assignments are immutable",
-        "scope": "role assignments are immutable",
-        "principalId": "role assignments are immutable",
-        "roleDefinitionId": "role assignments are immutable",
-    },
-}
-
-# What makes a resource the same Azure resource (its ARM ID), to recognise one whose URN changed: only
-# then can an alias keep it. Same-named resources on another account or scope are other resources.
-IDENTITY: dict[str, tuple[str, ...]] = {
-    "azure-native:cognitiveservices:Account": ("resourceGroupName", "accountName"),
-    "azure-native:cognitiveservices:Deployment": ("resourceGroupName", "accountName", "deploymentName"),
-    "azure-native:consumption:Budget": ("scope", "budgetName"),
-    "azure-native:privatedns:PrivateZone": ("resourceGroupName", "privateZoneName"),
-    "azure-native:apimanagement:ApiManagementService": ("resourceGroupName", "serviceName"),
-    "azure-native:resources:ResourceGroup": ("resourceGroupName",),
-}
-DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
-ACCOUNT = "azure-native:cognitiveservices:Account"
+from infra import azure_types, md
 
 
 def identity(resource: dict) -> tuple | None:
-    keys = IDENTITY.get(resource["type"])
-    if not keys:
+    """What makes a resource the same Azure resource (its ARM ID), to recognise one whose URN changed: only
+    then can an alias keep it. Same-named resources on another account or scope are other resources."""
+    known = azure_types.BY_TOKEN.get(resource["type"])
+    if known is None or not known.identity:
         return None
-    values = tuple(resource["inputs"].get(k) for k in keys)
+    values = tuple(resource["inputs"].get(k) for k in known.identity)
     return None if any(v is None for v in values) else (resource["type"], *values)
+
+
+def _replace_on(type_: str) -> dict[str, str]:
+    known = azure_types.BY_TOKEN.get(type_)
+    return dict(known.replace_on) if known else {}
 
 
 @dataclass
@@ -101,7 +45,7 @@ class Change:
 
     @property
     def stateful(self) -> bool:
-        return self.type in STATEFUL_TYPES
+        return azure_types.stateful(self.type)
 
     def as_dict(self) -> dict:
         return {
@@ -146,7 +90,7 @@ def diff(base: dict, head: dict) -> list[Change]:
         props = _property_changes(old[urn]["inputs"], new[urn]["inputs"])
         if not props:
             continue
-        rules = REPLACE_ON.get(new[urn]["type"], {})
+        rules = _replace_on(new[urn]["type"])
         reasons = [f"{p}: {rules[p]}" for p, _, _ in props if p in rules]
         kind = "replaced" if reasons else "changed"
         changes.append(Change(urn, new[urn]["type"], new[urn]["name"], kind, props, reasons))
@@ -182,7 +126,7 @@ def _region_of(account_name: str, plan: dict) -> str | None:
         (
             r["inputs"].get("location")
             for r in plan["resources"]
-            if r["type"] == ACCOUNT and r["inputs"].get("accountName") == account_name
+            if r["type"] == azure_types.ACCOUNT.token and r["inputs"].get("accountName") == account_name
         ),
         None,
     )
@@ -191,12 +135,12 @@ def _region_of(account_name: str, plan: dict) -> str | None:
 def _moved_from(added: dict, gone: dict[str, dict], base: dict, head: dict) -> str | None:
     """A deployment of the same name that left another account in the same region: the same team's model,
     moved (e.g. to another content filter's account). Paired so the reviewer sees one replacement."""
-    if added["type"] != DEPLOYMENT:
+    if added["type"] != azure_types.DEPLOYMENT.token:
         return None
     name, region = added["inputs"].get("deploymentName"), _region_of(added["inputs"].get("accountName"), head)
     for urn, old in sorted(gone.items()):
         if (
-            old["type"] == DEPLOYMENT
+            old["type"] == azure_types.DEPLOYMENT.token
             and old["inputs"].get("deploymentName") == name
             and region is not None
             and _region_of(old["inputs"].get("accountName"), base) == region
@@ -239,9 +183,9 @@ def change_rows(changes: Iterable[Change], base: dict, head: dict) -> list[list[
         ]
         if len(c.properties) > 4:
             props.append(f"and {len(c.properties) - 4} more")
-        described = ""
-        if c.kind in ("added", "removed") and c.type in SUMMARIES:
-            described = md.text(SUMMARIES[c.type]((after if c.kind == "added" else before)[c.urn]), 200)
+        described, describe = "", azure_types.summary_of(c.type)
+        if c.kind in ("added", "removed") and describe:
+            described = md.text(describe((after if c.kind == "added" else before)[c.urn]), 200)
         details = "; ".join(x for x in [described, *(md.text(r, 240) for r in c.reasons), *props] if x)
         kind = f"**{c.kind}**" if danger else c.kind
         rows.append([kind, md.code(c.name), c.type.split(":")[-1], details])

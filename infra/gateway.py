@@ -1,6 +1,7 @@
 """The gateway slice: API Management in front of the accounts, its pools, APIs, callers and limits.
 
-Its rules (``checks`` on the config, ``rules`` on the decided spec) live with its decisions. Plain Python.
+The decision (``decide``: a pool and an API per account group) and the rules that read it live here; the
+rules on the config, and which tier reaches what, in ``infra.gateway_checks``. Plain Python.
 
 Failover rewrites only the host: the request path carries the deployment
 name, so every account in a pool must hold a deployment of the same name.
@@ -10,135 +11,78 @@ from __future__ import annotations
 
 from components.gateway_policy import MAX_TOKEN_QUOTA, MAX_TOKENS_PER_MINUTE, retry_count
 from infra import naming
-from infra.config import GATEWAY_DNS_ZONE, ROOT, LandingZone
-from infra.diagnostics import Diagnostic, error, excerpt, info, join_path, warning
+from infra.config import ROOT, LandingZone
+from infra.diagnostics import Diagnostic, convention, error, excerpt, join_path, rule, warning
+from infra.gateway_checks import (
+    APIM_DOCS,
+    OUTBOUND,
+    PRIMARY_PRIORITY,
+    SECONDARY_PRIORITY,
+    network_reach,
+    private_endpoint,
+)
 from infra.specs import AccountSpec, GatewayApi, GatewaySpec, PoolMember, TeamCost, TeamRoute
 
 REGIONAL_SKUS = frozenset({"Standard", "ProvisionedManaged"})
 """Deployment types served from one region only; Global and Data Zone types fail over inside Azure."""
 
-# Which tiers reach a VNet (learn.microsoft.com/azure/api-management/api-management-features and
-# virtual-network-concepts): outbound VNet integration is Standard v2 (and Premium v2); VNet injection is
-# Developer and Premium (classic) and Premium v2; Basic, Standard, Basic v2 and Consumption have neither.
-# Circuit breakers on backends are not supported in Consumption (learn.microsoft.com/azure/api-management/backends).
-GATEWAY_NETWORK = {
-    "StandardV2": "integration",
-    "Developer": "injection",
-    "Premium": "injection",
-    "BasicV2": "none",
-    "Basic": "none",
-    "Standard": "none",
-}
-MAX_POOL_MEMBERS = 30
-PRIMARY_PRIORITY, SECONDARY_PRIORITY = 1, 2
-"""The primary region alone first; every secondary in the next group, splitting its traffic by ``weight``."""
+
+NAME_PARITY = rule(
+    "gateway.name-parity",
+    "error",
+    "Every account in a pool holds the same deployment names: failover keeps the path, which names it.",
+    "https://github.com/Azure/api-management-policy-snippets/issues/110",
+)
 
 
-def checks(lz: LandingZone) -> list[Diagnostic]:
-    """Rules on the gateway's config: tier, network reach, what it needs to exist."""
-    gw, base, out = lz.gateway, f"{ROOT}.gateway", _weight_rules(lz)
-    if not gw.enabled:
-        return out
-    if gw.sku == "Consumption":
-        out.append(
-            error(f"{base}.sku", "Consumption has no backend circuit breakers, which failover needs: use StandardV2")
-        )
-    elif gw.sku == "PremiumV2":
-        out.append(
-            error(f"{base}.sku", "PremiumV2 is not in azure-native's API Management API (2024-05-01): use Premium")
-        )
-    elif gw.sku == "Developer" and lz.environment == "prod":
-        out.append(error(f"{base}.sku", "Developer has no SLA: use StandardV2 or Premium in prod"))
-    for key, value in (("entra", gw.entra), ("publisherEmail", gw.publisher_email)):
-        if value is None:
-            out.append(error(f"{base}.{key}", "is required when the gateway is enabled"))
-    out += _inbound_rules(lz)
-    if not lz.monitoring.enabled:
-        # llm-emit-token-metric and the gateway's logs go to Application Insights and the workspace.
-        out.append(
-            error(
-                f"{ROOT}.monitoring.enabled",
-                "the gateway's token metrics (per-team chargeback) and logs need monitoring: enable it, or"
-                " disable the gateway",
-            )
-        )
-    if len(lz.regions) > MAX_POOL_MEMBERS:
-        out.append(
-            error(f"{ROOT}.regions", f"a backend pool holds at most {MAX_POOL_MEMBERS} members; got {len(lz.regions)}")
-        )
-    mode = GATEWAY_NETWORK.get(gw.sku)
-    if mode is None:
-        return out
-    if not lz.network.uses_private_endpoints:
-        # Public accounts: the gateway stays public too and calls their public endpoints.
-        out.append(
-            warning(
-                f"{ROOT}.network.allowedIps",
-                "the gateway calls the accounts' public endpoints: add its outbound IP addresses to allowedIps,"
-                " or give the accounts private endpoints (privateEndpoints: true)",
-            )
-        )
-    elif mode == "none":
-        out.append(
-            error(
-                f"{base}.sku",
-                f"{gw.sku} cannot join a VNet, so it cannot reach private accounts: use StandardV2 or Premium",
-            )
-        )
-    else:
-        primary = lz.primary_region
-        region = lz.network.regions.get(primary)
-        has_subnet = region is not None and (
-            (region.vnet is not None and region.vnet.gateway_subnet) or region.gateway_subnet_id
-        )
-        if not has_subnet:
-            out.append(
-                error(
-                    f"{ROOT}.network.regions.{primary}",
-                    "the gateway needs a subnet in the primary region: set vnet.gatewaySubnet or gatewaySubnetId",
-                )
-            )
-    return out
+REGIONAL_FAILOVER = rule(
+    "gateway.regional-failover",
+    "warning",
+    "In prod without a gateway, each regional deployment (Standard, ProvisionedManaged) is named: it has no failover.",
+    convention("prod deployments fail over; Global and Data Zone types do so inside Azure"),
+)
 
 
-def _weight_rules(lz: LandingZone) -> list[Diagnostic]:
-    """``weight`` splits traffic only inside a priority group, and the primary is alone in its own: a weight
-    there, even 1, would read as if it did something."""
-    return [
-        error(
-            f"{ROOT}.regions[{i}].weight",
-            f"the primary region is alone in priority {PRIMARY_PRIORITY} of the gateway pool, where a weight does"
-            f" nothing: remove weight here; it splits traffic among the secondaries, which share priority"
-            f" {SECONDARY_PRIORITY}",
-        )
-        for i, r in enumerate(lz.regions)
-        if r.role == "primary" and "weight" in r.model_fields_set
-    ]
+RETRY_MAX = rule(
+    "gateway.retry-max",
+    "error",
+    "failureCount x (members - 1) retries, what reaching the last pool member takes, is at most 50.",
+    f"{APIM_DOCS}retry-policy",
+)
+
+
+CALLERS = rule(
+    "gateway.callers",
+    "error",
+    "Each team behind the gateway has callerAppIds (keyless) or subscriptionKeys: true.",
+    f"{APIM_DOCS}validate-azure-ad-token-policy",
+)
+
+
+TOKEN_LIMIT = rule(
+    "gateway.token-limit",
+    "error",
+    "Token limits fit llm-token-limit: tokens per minute a 32-bit integer, tokens a month a 64-bit one.",
+    f"{APIM_DOCS}llm-token-limit-policy",
+    "https://github.com/Azure/azure-api-management-policy-toolkit/blob/main/src/Authoring/Configs/TokenLimitConfig.cs",
+)
+
+
+SUBNET_REGION = rule(
+    "gateway.subnet-region", "error", "gatewaySubnetId is in the gateway's (primary) region.", OUTBOUND
+)
+
+
+SUBNET_SUBSCRIPTION = rule(
+    "gateway.subnet-subscription",
+    "error",
+    "With VNet integration, the subnet is in the gateway's subscription.",
+    OUTBOUND,
+)
 
 
 MAX_RETRIES = 50
 """The retry policy's count is 1 to 50."""
-PRIVATE_ENDPOINT_SKUS = frozenset({"Developer", "Basic", "Standard", "StandardV2", "Premium"})
-"""Tiers with inbound private endpoints (BasicV2 and Consumption have none; PremiumV2 is not in our API)."""
-
-
-def network_reach(lz: LandingZone) -> str:
-    """How the gateway reaches the accounts: ``integration`` or ``injection`` into a VNet, or ``none`` (public
-    accounts, or a tier that joins no VNet)."""
-    return GATEWAY_NETWORK.get(lz.gateway.sku, "none") if lz.network.uses_private_endpoints else "none"
-
-
-def private_endpoint(lz: LandingZone) -> bool:
-    """Whether the gateway gets an inbound private endpoint: asked for, or by default in prod when the accounts
-    are private and the tier takes one (classic tiers injected into a VNet cannot, and need not)."""
-    gw = lz.gateway
-    if not gw.enabled:
-        return False
-    if gw.private_endpoint is not None:
-        return gw.private_endpoint
-    return (
-        lz.environment == "prod" and lz.network.uses_private_endpoints and GATEWAY_NETWORK.get(gw.sku) == "integration"
-    )
 
 
 def gateway_spec(lz: LandingZone, accounts: list[AccountSpec], costs: tuple[TeamCost, ...]) -> GatewaySpec | None:
@@ -187,6 +131,7 @@ def gateway_spec(lz: LandingZone, accounts: list[AccountSpec], costs: tuple[Team
         apis=tuple(apis),
         private_endpoint=private_endpoint(lz),
         public_network_access=gw.public_network_access,
+        private_endpoint_name=naming.private_endpoint(naming.api_management(lz)),
     )
 
 
@@ -209,6 +154,7 @@ def name_parity(accounts: list[AccountSpec]) -> list[Diagnostic]:
                         f"pool {group}: deployment {excerpt(name)} is in {', '.join(have)}"
                         f" but not in {', '.join(missing)}; failover keeps the path, so every region needs it"
                         " (drop `regions:` from the model)",
+                        rule=NAME_PARITY,
                     )
                 )
     return out
@@ -228,6 +174,7 @@ def failover_warnings(lz: LandingZone, accounts: list[AccountSpec]) -> list[Diag
                         f"{d.path}.sku",
                         f"{d.name} is a regional {d.sku} deployment with no gateway pool: it has no failover."
                         " Enable the gateway, or use a GlobalStandard or DataZone type",
+                        rule=REGIONAL_FAILOVER,
                     )
                 )
     return out
@@ -247,6 +194,7 @@ def rules(lz: LandingZone, spec: GatewaySpec | None, subscription_id: str | None
                 f"{base}.circuitBreaker.failureCount",
                 f"{spec.failure_count} failures to trip each of {largest - 1} fallback members needs {retries}"
                 f" retries; API Management's retry policy allows at most {MAX_RETRIES}: lower failureCount",
+                rule=RETRY_MAX,
             )
         )
     out += _subnet_rules(lz, spec, subscription_id)
@@ -266,6 +214,7 @@ def _caller_rules(lz: LandingZone, spec: GatewaySpec) -> list[Diagnostic]:
                         join_path(path, "callerAppIds"),
                         f"the gateway would refuse every call of {route.team}: list the Entra application IDs of its"
                         " apps (keyless), or set subscriptionKeys: true",
+                        rule=CALLERS,
                     )
                 )
             explicit = quotas[route.team] is not None
@@ -281,70 +230,9 @@ def _caller_rules(lz: LandingZone, spec: GatewaySpec) -> list[Diagnostic]:
                         error(
                             where,
                             f"{value:,} {what} is more than llm-token-limit takes ({kind} integer, at most {limit:,})",
+                            rule=TOKEN_LIMIT,
                         )
                     )
-    return out
-
-
-def _inbound_rules(lz: LandingZone) -> list[Diagnostic]:
-    """How callers reach the gateway: a private endpoint where the tier takes one, public access closed only
-    once that endpoint exists."""
-    base, out = f"{ROOT}.gateway", []
-    sku, has_endpoint, network = lz.gateway.sku, private_endpoint(lz), network_reach(lz)
-    if has_endpoint:
-        if sku not in PRIVATE_ENDPOINT_SKUS:
-            out.append(error(f"{base}.privateEndpoint", f"{sku} takes no inbound private endpoint: use StandardV2"))
-        elif network == "injection":
-            out.append(
-                error(
-                    f"{base}.privateEndpoint",
-                    f"{sku} is injected into the VNet (Internal mode), where private endpoints are not supported"
-                    " and the gateway is already private: remove privateEndpoint",
-                )
-            )
-        if not lz.network.uses_private_endpoints:
-            out.append(
-                error(
-                    f"{base}.privateEndpoint",
-                    "needs a private endpoint subnet in the primary region: set network.privateEndpoints: true",
-                )
-            )
-        dns = lz.network.private_dns
-        if dns.mode == "hub" and GATEWAY_DNS_ZONE not in dns.zone_ids:
-            out.append(
-                error(
-                    f"{ROOT}.network.privateDns.zoneIds",
-                    f"missing {GATEWAY_DNS_ZONE}: the gateway's private endpoint registers there",
-                )
-            )
-    if lz.gateway.public_network_access == "Disabled":
-        if not has_endpoint and network != "injection":
-            out.append(
-                error(
-                    f"{base}.publicNetworkAccess",
-                    "Disabled leaves no way in: Azure needs an approved private endpoint first (privateEndpoint: true)",
-                )
-            )
-        else:
-            out.append(
-                info(
-                    f"{base}.publicNetworkAccess",
-                    "Disabled is accepted only on an existing service with an approved private endpoint: a new"
-                    " stack deploys once with Enabled (the endpoint is created), then with Disabled",
-                )
-            )
-    elif lz.environment == "prod" and network != "injection":
-        fix = (
-            "set publicNetworkAccess: Disabled once the private endpoint exists"
-            if has_endpoint
-            else "give it a private endpoint (privateEndpoint: true), then set publicNetworkAccess: Disabled"
-        )
-        out.append(
-            warning(
-                f"{base}.publicNetworkAccess",
-                f"the prod gateway's endpoint is public (callers still need Entra tokens or keys): {fix}",
-            )
-        )
     return out
 
 
@@ -362,6 +250,7 @@ def _subnet_rules(lz: LandingZone, spec: GatewaySpec, subscription_id: str | Non
                     path,
                     f"the gateway runs in the primary region {spec.region}, and its VNet must be in the same region:"
                     f" move gatewaySubnetId under network.regions.{spec.region}",
+                    rule=SUBNET_REGION,
                 )
             )
         owner = subnet.split("/")[2].lower()
@@ -371,6 +260,7 @@ def _subnet_rules(lz: LandingZone, spec: GatewaySpec, subscription_id: str | Non
                     path,
                     f"the subnet is in subscription {owner}, the gateway in {subscription_id}"
                     " (azure-native:subscriptionId): VNet integration needs the VNet in the gateway's subscription",
+                    rule=SUBNET_SUBSCRIPTION,
                 )
             )
     return out

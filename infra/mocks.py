@@ -22,112 +22,14 @@ TENANT_ID = "11111111-1111-1111-1111-111111111111"
 STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER = "pulumi:providers:azure-native"
 
-ACCOUNT = "azure-native:cognitiveservices:Account"
-# type token -> (ARM path below the resource group, input naming the resource)
-_ARM_PATHS: dict[str, tuple[str, str]] = {
-    ACCOUNT: ("Microsoft.CognitiveServices/accounts/{accountName}", "accountName"),
-    "azure-native:cognitiveservices:Deployment": (
-        "Microsoft.CognitiveServices/accounts/{accountName}/deployments/{deploymentName}",
-        "deploymentName",
-    ),
-    "azure-native:network:VirtualNetwork": (
-        "Microsoft.Network/virtualNetworks/{virtualNetworkName}",
-        "virtualNetworkName",
-    ),
-    "azure-native:network:NetworkSecurityGroup": (
-        "Microsoft.Network/networkSecurityGroups/{networkSecurityGroupName}",
-        "networkSecurityGroupName",
-    ),
-    "azure-native:network:PrivateEndpoint": (
-        "Microsoft.Network/privateEndpoints/{privateEndpointName}",
-        "privateEndpointName",
-    ),
-    "azure-native:network:PrivateDnsZoneGroup": (
-        "Microsoft.Network/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups/{privateDnsZoneGroupName}",
-        "privateDnsZoneGroupName",
-    ),
-    "azure-native:privatedns:PrivateZone": ("Microsoft.Network/privateDnsZones/{privateZoneName}", "privateZoneName"),
-    "azure-native:privatedns:VirtualNetworkLink": (
-        "Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks/{virtualNetworkLinkName}",
-        "virtualNetworkLinkName",
-    ),
-    "azure-native:apimanagement:ApiManagementService": ("Microsoft.ApiManagement/service/{serviceName}", "serviceName"),
-    "azure-native:apimanagement:Backend": (
-        "Microsoft.ApiManagement/service/{serviceName}/backends/{backendId}",
-        "backendId",
-    ),
-    "azure-native:apimanagement:Api": ("Microsoft.ApiManagement/service/{serviceName}/apis/{apiId}", "apiId"),
-    "azure-native:apimanagement:ApiOperation": (
-        "Microsoft.ApiManagement/service/{serviceName}/apis/{apiId}/operations/{operationId}",
-        "operationId",
-    ),
-    "azure-native:apimanagement:ApiPolicy": (
-        "Microsoft.ApiManagement/service/{serviceName}/apis/{apiId}/policies/{policyId}",
-        "policyId",
-    ),
-    "azure-native:apimanagement:Product": (
-        "Microsoft.ApiManagement/service/{serviceName}/products/{productId}",
-        "productId",
-    ),
-    "azure-native:apimanagement:ProductApiLink": (
-        "Microsoft.ApiManagement/service/{serviceName}/products/{productId}/apiLinks/{apiLinkId}",
-        "apiLinkId",
-    ),
-    "azure-native:apimanagement:ProductPolicy": (
-        "Microsoft.ApiManagement/service/{serviceName}/products/{productId}/policies/{policyId}",
-        "policyId",
-    ),
-    "azure-native:apimanagement:Subscription": (
-        "Microsoft.ApiManagement/service/{serviceName}/subscriptions/{sid}",
-        "sid",
-    ),
-    "azure-native:apimanagement:Logger": (
-        "Microsoft.ApiManagement/service/{serviceName}/loggers/{loggerId}",
-        "loggerId",
-    ),
-    "azure-native:apimanagement:Diagnostic": (
-        "Microsoft.ApiManagement/service/{serviceName}/diagnostics/{diagnosticId}",
-        "diagnosticId",
-    ),
-    "azure-native:operationalinsights:Workspace": (
-        "Microsoft.OperationalInsights/workspaces/{workspaceName}",
-        "workspaceName",
-    ),
-    "azure-native:applicationinsights:Component": ("Microsoft.Insights/components/{resourceName}", "resourceName"),
-    "azure-native:monitor:MetricAlert": ("Microsoft.Insights/metricAlerts/{ruleName}", "ruleName"),
-    "azure-native:monitor:ActionGroup": ("Microsoft.Insights/actionGroups/{actionGroupName}", "actionGroupName"),
-    "azure-native:cognitiveservices:Project": (
-        "Microsoft.CognitiveServices/accounts/{accountName}/projects/{projectName}",
-        "projectName",
-    ),
-    # at API 2025-12-01 (components/foundry_project.py): the versioned token is the same ARM type
-    "azure-native:cognitiveservices/v20251201:ProjectConnection": (
-        "Microsoft.CognitiveServices/accounts/{accountName}/projects/{projectName}/connections/{connectionName}",
-        "connectionName",
-    ),
-    "azure-native:cognitiveservices:RaiPolicy": (
-        "Microsoft.CognitiveServices/accounts/{accountName}/raiPolicies/{raiPolicyName}",
-        "raiPolicyName",
-    ),
-}
 
+def _types():
+    """The type registry (``infra.azure_types``), imported on first use rather than with this module: the
+    language-host test (tests/test_plan_cli.py) loads this file on its own, before the program puts the project
+    root on ``sys.path``."""
+    from infra import azure_types
 
-# extension resources: (provider path, input naming it, input holding the scope)
-_EXTENSIONS = {
-    "azure-native:authorization:RoleAssignment": (
-        "Microsoft.Authorization/roleAssignments",
-        "roleAssignmentName",
-        "scope",
-    ),
-    "azure-native:consumption:Budget": ("Microsoft.Consumption/budgets", "budgetName", "scope"),
-    "azure-native:authorization:PolicyAssignment": (
-        "Microsoft.Authorization/policyAssignments",
-        "policyAssignmentName",
-        "scope",
-    ),
-    "azure-native:authorization:ManagementLockByScope": ("Microsoft.Authorization/locks", "lockName", "scope"),
-    "azure-native:monitor:DiagnosticSetting": ("Microsoft.Insights/diagnosticSettings", "name", "resourceUri"),
-}
+    return azure_types
 
 
 def _stable_uuid(*parts: str) -> str:
@@ -184,39 +86,27 @@ class AzureMocks(pulumi.runtime.Mocks):
             # out whole: azure-native marks their output-only fields (properties.endpoint, identity.principalId)
             # unknown, and an echoed object would make them a known None instead.
             return "", {k: v for k, v in inputs.items() if not isinstance(v, (dict, list))}
-        rg = inputs.get("resourceGroupName", "rg")
+        types = _types()
+        known = types.BY_TOKEN.get(args.typ)
         subscription = self.subscription(args.provider)
-        if args.typ == "azure-native:resources:ResourceGroup":
-            name = inputs.get("resourceGroupName", args.name)
-            rg_id = f"/subscriptions/{subscription}/resourceGroups/{name}"
-            return rg_id, {**inputs, "name": name, "id": rg_id}
-        if args.typ in _EXTENSIONS:
-            # An extension resource: its ID hangs off its scope.
-            path, name_key, scope_key = _EXTENSIONS[args.typ]
-            name = inputs.get(name_key, args.name)
-            resource_id = f"{inputs[scope_key]}/providers/{path}/{name}"
-            return resource_id, {**inputs, "name": name, "id": resource_id}
-        if args.typ == "azure-native:authorization:PolicyDefinition":
-            name = inputs.get("policyDefinitionName", args.name)
-            resource_id = f"/subscriptions/{subscription}/providers/Microsoft.Authorization/policyDefinitions/{name}"
-            return resource_id, {**inputs, "name": name, "id": resource_id}
-        template, name_key = _ARM_PATHS.get(args.typ, (None, None))
-        if template is None:
+        if known is None:
+            # A type the registry does not hold (an app team's stack may declare any): a plausible ID.
             module, type_name = args.typ.split(":")[1:3]
             name = args.name
+            rg = inputs.get("resourceGroupName", "rg")
             arm_path = f"Microsoft.{module}/{type_name[0].lower()}{type_name[1:]}s/{name}"
+            resource_id = f"/subscriptions/{subscription}/resourceGroups/{rg}/providers/{arm_path}"
         else:
-            name = inputs.get(name_key, args.name)
-            arm_path = template.format(**{k: v for k, v in inputs.items() if isinstance(v, str)})
-        resource_id = f"/subscriptions/{subscription}/resourceGroups/{rg}/providers/{arm_path}"
+            name = inputs.get(known.name_input, args.name)
+            resource_id = known.resource_id(subscription, {"resourceGroupName": "rg", **inputs, known.name_input: name})
         state = {**inputs, "name": name, "id": resource_id}
-        if args.typ == ACCOUNT:
+        if known is types.ACCOUNT:
             state.update(_account_outputs(inputs, resource_id))
-        elif args.typ == "azure-native:web:WebApp":
+        elif known is types.WEB_APP:
             state["defaultHostName"] = f"{name}.azurewebsites.net"
-        elif args.typ == "azure-native:apimanagement:ApiManagementService":
+        elif known is types.API_MANAGEMENT:
             state["gatewayUrl"] = f"https://{name}.azure-api.net"
-        elif args.typ == "azure-native:applicationinsights:Component":
+        elif known is types.APP_INSIGHTS:
             key = _stable_uuid(resource_id, "ikey")
             state["connectionString"] = (
                 f"InstrumentationKey={key};IngestionEndpoint=https://{inputs['location']}.in.applicationinsights.azure.com/"
@@ -236,14 +126,14 @@ class AzureMocks(pulumi.runtime.Mocks):
             }, []
         if args.token == "azure-native:cognitiveservices:getAccount":
             name, rg = args.args["accountName"], args.args["resourceGroupName"]
-            resource_id = f"/subscriptions/{subscription}/resourceGroups/{rg}/providers/{_ARM_PATHS[ACCOUNT][0]}"
+            resource_id = _types().ACCOUNT.resource_id(subscription, {"resourceGroupName": rg, "accountName": name})
             inputs = {"accountName": name, "kind": "OpenAI", "identity": {"type": "SystemAssigned"}}
             return {
-                "id": resource_id.format(accountName=name),
+                "id": resource_id,
                 "name": name,
                 "kind": "OpenAI",
-                **_account_outputs(inputs, resource_id.format(accountName=name)),
-                **_identity_outputs(inputs, resource_id.format(accountName=name)),
+                **_account_outputs(inputs, resource_id),
+                **_identity_outputs(inputs, resource_id),
             }, []
         return {}, []
 

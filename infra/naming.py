@@ -6,11 +6,14 @@ account a soft-deleted name). The golden lists in ``tests/golden`` guard the URN
 
 from __future__ import annotations
 
+from infra import azure_types
 from infra.config import LandingZone, ModelRequest
 
 MAX_ACCOUNT_NAME = 64
 PE_SUBNET = "snet-private-endpoints"
 GATEWAY_SUBNET = "snet-gateway"
+APIM_MANAGEMENT_RULE = "apim-management"
+APIM_LOAD_BALANCER_RULE = "apim-load-balancer"
 
 
 def _base(lz: LandingZone) -> str:
@@ -38,11 +41,10 @@ def deployment(team: str, req: ModelRequest) -> str:
 
 
 def deployment_id(subscription: str, resource_group: str, account: str, deployment: str) -> str:
-    """A model deployment's ARM ID (REST "Deployments - Create Or Update", api-version 2025-06-01)."""
-    return (
-        f"/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/Microsoft.CognitiveServices"
-        f"/accounts/{account}/deployments/{deployment}"
-    )
+    """A model deployment's ARM ID (REST "Deployments - Create Or Update", api-version 2025-06-01); its shape is the
+    type registry's."""
+    names = {"resourceGroupName": resource_group, "accountName": account, "deploymentName": deployment}
+    return azure_types.DEPLOYMENT.resource_id(subscription, names)
 
 
 def project(team: str) -> str:
@@ -70,6 +72,11 @@ def api_management(lz: LandingZone) -> str:
 
 def pool(group: str) -> str:
     return f"pool-{group}"
+
+
+def account_openai_url(endpoint: str) -> str:
+    """The OpenAI API root of an account's endpoint: what a gateway backend and the SDKs call."""
+    return f"{endpoint.rstrip('/')}/openai"
 
 
 def api_path(group: str) -> str:

@@ -9,10 +9,9 @@ import ipaddress
 import itertools
 from dataclasses import replace
 
-from infra import gateway as gateway_mod
-from infra import naming
+from infra import gateway_checks, naming
 from infra.config import GATEWAY_DNS_ZONE, ROOT, LandingZone, Vnet
-from infra.diagnostics import Diagnostic, error, excerpt
+from infra.diagnostics import Diagnostic, convention, error, excerpt, rule, warning
 from infra.specs import AccountSpec, NetworkSpec, SubnetSpec, VnetSpec
 
 # API Management v2 outbound integration needs its subnet delegated to serverFarms
@@ -21,19 +20,123 @@ from infra.specs import AccountSpec, NetworkSpec, SubnetSpec, VnetSpec
 APIM_V2_DELEGATION = "Microsoft.Web/serverFarms"
 APIM_INJECTION_RULES = (
     {
-        "name": "apim-management",
+        "name": naming.APIM_MANAGEMENT_RULE,
         "priority": 100,
         "direction": "Inbound",
         "source_address_prefix": "ApiManagement",
         "destination_port_range": "3443",
     },
     {
-        "name": "apim-load-balancer",
+        "name": naming.APIM_LOAD_BALANCER_RULE,
         "priority": 110,
         "direction": "Inbound",
         "source_address_prefix": "AzureLoadBalancer",
         "destination_port_range": "6390",
     },
+)
+
+
+VNET_FAQ = "https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq"
+# Azure's own errors for both: NetcfgSubnetRangeOutsideVnet and NetcfgSubnetRangesOverlap, quoted there.
+SUBNET_ERRORS = "https://github.com/MicrosoftDocs/azure-docs/pull/123869"
+CIDR = rule(
+    "network.cidr",
+    "error",
+    "allowedIps, address spaces and subnets are IPv4 addresses or CIDR ranges with no host bits set.",
+    "https://learn.microsoft.com/azure/templates/microsoft.cognitiveservices/accounts",
+    VNET_FAQ,
+)
+ALLOWED_IPS_PUBLIC = rule(
+    "network.allowed-ips-public",
+    "error",
+    "allowedIps is set only in mode: public.",
+    convention("a private account has public network access off, so an allow-list would read as if it let someone in"),
+)
+PRIVATE_IN_PROD = rule(
+    "network.private-in-prod",
+    "error",
+    "A prod stack is private, unless allowPublicInProd: true with a publicInProdReason says why not.",
+    convention("prod accounts are reached through private endpoints only"),
+)
+PUBLIC_IN_PROD = rule(
+    "network.public-in-prod",
+    "warning",
+    "A prod stack allowed to be public says so, with its reason, on every plan.",
+    convention("an exception stays in sight"),
+)
+PUBLIC_REASON = rule(
+    "network.public-in-prod-reason",
+    "error",
+    "allowPublicInProd: true comes with a publicInProdReason.",
+    convention("an exception says why"),
+)
+REGION_OF_STACK = rule(
+    "network.region-of-stack",
+    "error",
+    "Every region under network.regions is one of the stack's regions.",
+    convention("a network for a region the stack does not deploy to is a slip"),
+)
+REGION_COVERED = rule(
+    "network.region-covered",
+    "error",
+    "With private endpoints, every region with an account of the stack's own has a VNet to create or a"
+    " privateEndpointSubnetId.",
+    convention("each account's private endpoint is placed in its own region"),
+)
+ONE_SUBNET_SOURCE = rule(
+    "network.one-subnet-source",
+    "error",
+    "A region gives exactly one of vnet (to create) or privateEndpointSubnetId (existing); with vnet, the"
+    " gateway's subnet is vnet.gatewaySubnet.",
+    convention("one place says where each subnet comes from"),
+)
+ADDRESS_OVERLAP = rule(
+    "network.address-overlap",
+    "error",
+    "The regions' VNet address spaces do not overlap.",
+    convention("the regions' networks are peered or routed to one hub, which overlapping ranges break"),
+)
+RESERVED_RANGE = rule(
+    "network.reserved-range",
+    "error",
+    "An address space overlaps no range Azure reserves (multicast, broadcast, loopback, link-local, 168.63.129.16).",
+    VNET_FAQ,
+)
+SUBNET_IN_SPACE = rule(
+    "network.subnet-in-space", "error", "Each subnet lies inside its VNet's address space.", SUBNET_ERRORS
+)
+SUBNET_SIZE = rule(
+    "network.subnet-size",
+    "error",
+    "The private endpoint subnet is /28 or larger and the gateway's /27 or larger: Azure reserves 5 addresses"
+    " in every subnet.",
+    VNET_FAQ,
+    "https://learn.microsoft.com/azure/api-management/integrate-vnet-outbound",
+)
+SUBNET_OVERLAP = rule(
+    "network.subnet-overlap",
+    "error",
+    "The gateway subnet does not overlap the private endpoint subnet.",
+    SUBNET_ERRORS,
+)
+ZONE_IDS_HUB = rule(
+    "network.zone-ids-hub",
+    "error",
+    "privateDns.zoneIds is set only in mode: hub.",
+    convention("zone IDs are read only when the hub owns the zones"),
+)
+HUB_ZONES = rule(
+    "network.hub-zones",
+    "error",
+    "In hub mode, zoneIds holds every zone the accounts' private endpoints register in (openai and"
+    " cognitiveservices; services.ai for Foundry).",
+    "https://learn.microsoft.com/azure/private-link/private-endpoint-dns",
+)
+ZONE_ID_NAME = rule(
+    "network.zone-id-name",
+    "error",
+    "Each zoneIds entry is the ID of the zone it is listed under.",
+    convention("a record registered in the wrong zone never resolves"),
 )
 
 
@@ -44,7 +147,7 @@ def _cidr(value: str, path: str, out: list[Diagnostic]) -> ipaddress.IPv4Network
         net = None
     if not isinstance(net, ipaddress.IPv4Network):
         hint = "is not an IPv4 address or CIDR range with no host bits set, e.g. 10.10.0.0/24"
-        out.append(error(path, f"{excerpt(value)} {hint}"))
+        out.append(error(path, f"{excerpt(value)} {hint}", rule=CIDR))
         return None
     return net
 
@@ -59,23 +162,28 @@ def checks(lz: LandingZone) -> list[Diagnostic]:
     for i, ip in enumerate(net.allowed_ips):
         _cidr(ip, f"{base}.allowedIps[{i}]", out)
     if net.mode == "private" and net.allowed_ips:
-        out.append(error(f"{base}.allowedIps", "only applies in mode: public; a private account takes none"))
+        why = "only applies in mode: public; a private account takes none"
+        out.append(error(f"{base}.allowedIps", why, rule=ALLOWED_IPS_PUBLIC))
     if lz.environment == "prod" and net.mode == "public" and not net.allow_public_in_prod:
         out.append(
             error(
                 f"{base}.mode",
                 "prod must be private: use mode: private, or set allowPublicInProd: true with a publicInProdReason",
+                rule=PRIVATE_IN_PROD,
             )
         )
     if lz.environment == "prod" and net.mode == "public" and net.allow_public_in_prod and net.public_in_prod_reason:
-        out.append(Diagnostic("warning", f"{base}.mode", f"public in prod, allowed: {net.public_in_prod_reason}"))
+        why = f"public in prod, allowed: {net.public_in_prod_reason}"
+        out.append(warning(f"{base}.mode", why, rule=PUBLIC_IN_PROD))
     if net.allow_public_in_prod and not net.public_in_prod_reason:
-        out.append(error(f"{base}.publicInProdReason", "is required when allowPublicInProd is true: say why"))
+        why = "is required when allowPublicInProd is true: say why"
+        out.append(error(f"{base}.publicInProdReason", why, rule=PUBLIC_REASON))
 
     stack_regions = [r.name for r in lz.regions]
     for name in net.regions:
         if name not in stack_regions:
-            out.append(error(f"{base}.regions.{name}", f"is not a region of this stack ({', '.join(stack_regions)})"))
+            why = f"is not a region of this stack ({', '.join(stack_regions)})"
+            out.append(error(f"{base}.regions.{name}", why, rule=REGION_OF_STACK))
     if net.uses_private_endpoints:
         # An existing account gets no private endpoint (its network is its owner's), so its region needs none.
         for name in (r.name for r in lz.regions if r.existing_account is None):
@@ -84,16 +192,19 @@ def checks(lz: LandingZone) -> list[Diagnostic]:
                     error(
                         f"{base}.regions",
                         f"missing {name}: private endpoints need a vnet to create or a privateEndpointSubnetId there",
+                        rule=REGION_COVERED,
                     )
                 )
     spaces: list[tuple[str, ipaddress.IPv4Network]] = []
     for name, region in net.regions.items():
         path = f"{base}.regions.{name}"
         if (region.vnet is None) == (region.private_endpoint_subnet_id is None):
-            out.append(error(path, "give exactly one of vnet (to create) or privateEndpointSubnetId (existing)"))
+            why = "give exactly one of vnet (to create) or privateEndpointSubnetId (existing)"
+            out.append(error(path, why, rule=ONE_SUBNET_SOURCE))
         if region.vnet is not None:
             if region.gateway_subnet_id:
-                out.append(error(f"{path}.gatewaySubnetId", "with vnet, set vnet.gatewaySubnet instead"))
+                why = "with vnet, set vnet.gatewaySubnet instead"
+                out.append(error(f"{path}.gatewaySubnetId", why, rule=ONE_SUBNET_SOURCE))
             space = _cidr(region.vnet.address_space, f"{path}.vnet.addressSpace", out)
             if space is not None:
                 spaces.append((path, space))
@@ -102,20 +213,20 @@ def checks(lz: LandingZone) -> list[Diagnostic]:
     for (path_a, a), (path_b, b) in itertools.combinations(spaces, 2):
         if a.overlaps(b):
             msg = f"{b} overlaps {a} of {path_a}: regions need distinct ranges"
-            out.append(error(f"{path_b}.vnet.addressSpace", msg))
+            out.append(error(f"{path_b}.vnet.addressSpace", msg, rule=ADDRESS_OVERLAP))
 
     dns = net.private_dns
     if dns.mode != "hub" and dns.zone_ids:
-        out.append(error(f"{base}.privateDns.zoneIds", "only used with mode: hub"))
+        out.append(error(f"{base}.privateDns.zoneIds", "only used with mode: hub", rule=ZONE_IDS_HUB))
     if dns.mode == "hub" and net.uses_private_endpoints:
         for zone in required_zones(lz.account.kind):
             if zone not in dns.zone_ids:
-                out.append(error(f"{base}.privateDns.zoneIds", f"missing {zone}: hub mode needs the ID of every zone"))
+                why = f"missing {zone}: hub mode needs the ID of every zone"
+                out.append(error(f"{base}.privateDns.zoneIds", why, rule=HUB_ZONES))
     for zone, zone_id in dns.zone_ids.items():
         if zone_id.rsplit("/", 1)[-1].lower() != zone:
-            out.append(
-                error(f"{base}.privateDns.zoneIds.{zone}", f"points at zone {excerpt(zone_id.rsplit('/', 1)[-1])}")
-            )
+            why = f"points at zone {excerpt(zone_id.rsplit('/', 1)[-1])}"
+            out.append(error(f"{base}.privateDns.zoneIds.{zone}", why, rule=ZONE_ID_NAME))
     return out
 
 
@@ -132,7 +243,11 @@ RESERVED_RANGES = {
 
 def _reserved(space: ipaddress.IPv4Network, path: str) -> list[Diagnostic]:
     return [
-        error(path, f"{space} overlaps {reserved} ({why}), which Azure reserves: use a private range, e.g. 10.x")
+        error(
+            path,
+            f"{space} overlaps {reserved} ({why}), which Azure reserves: use a private range, e.g. 10.x",
+            rule=RESERVED_RANGE,
+        )
         for reserved, why in RESERVED_RANGES.items()
         if space.overlaps(ipaddress.ip_network(reserved))
     ]
@@ -148,12 +263,14 @@ def _subnet_checks(vnet: Vnet, space: ipaddress.IPv4Network, path: str) -> list[
         if subnet is None:
             continue
         if not subnet.subnet_of(space):
-            out.append(error(f"{path}.{key}", f"{subnet} is outside the address space {space}"))
+            out.append(error(f"{path}.{key}", f"{subnet} is outside the address space {space}", rule=SUBNET_IN_SPACE))
         elif subnet.prefixlen > _MIN_SUBNET[key]:
-            out.append(error(f"{path}.{key}", f"{subnet} is too small: use /{_MIN_SUBNET[key]} or larger"))
+            why = f"{subnet} is too small: use /{_MIN_SUBNET[key]} or larger"
+            out.append(error(f"{path}.{key}", why, rule=SUBNET_SIZE))
         subnets.append((key, subnet))
     if len(subnets) == 2 and subnets[0][1].overlaps(subnets[1][1]):
-        out.append(error(f"{path}.gatewaySubnet", f"{subnets[1][1]} overlaps privateEndpointSubnet {subnets[0][1]}"))
+        why = f"{subnets[1][1]} overlaps privateEndpointSubnet {subnets[0][1]}"
+        out.append(error(f"{path}.gatewaySubnet", why, rule=SUBNET_OVERLAP))
     return out
 
 
@@ -165,7 +282,7 @@ def required_zones(kind: str) -> tuple[str, ...]:
 
 def network_spec(lz: LandingZone) -> NetworkSpec:
     net = lz.network
-    gateway_mode = gateway_mod.GATEWAY_NETWORK.get(lz.gateway.sku) if lz.gateway.enabled else None
+    gateway_mode = gateway_checks.GATEWAY_NETWORK.get(lz.gateway.sku) if lz.gateway.enabled else None
     gateway_subnet = SubnetSpec(
         naming.GATEWAY_SUBNET,
         "",
@@ -185,7 +302,7 @@ def network_spec(lz: LandingZone) -> NetworkSpec:
     )
     kinds = {lz.account.kind}
     zones = tuple(dict.fromkeys(z for k in sorted(kinds) for z in required_zones(k)))
-    if gateway_mod.private_endpoint(lz):
+    if gateway_checks.private_endpoint(lz):
         zones += (GATEWAY_DNS_ZONE,)
     return NetworkSpec(
         mode=net.mode,

@@ -10,25 +10,51 @@ import datetime as dt
 from dataclasses import dataclass
 
 from infra import naming
+from infra.azure_limits import duplicates
 from infra.catalog import DEPRECATED, RETIREMENT_WARNING_DAYS, Catalog
 from infra.config import ROOT, LandingZone
 from infra.costs import action_group_emails
-from infra.diagnostics import Diagnostic, error
+from infra.diagnostics import Diagnostic, convention, error, rule
 from infra.regions import not_in_stack
 from infra.specs import AccountSpec, AlertsSpec, BudgetSpec, GatewaySpec, GuardrailsSpec, MonitoringSpec, QuotaUse
-from infra.tenancy import duplicates
+
+QUOTA_REGION = rule(
+    "operations.quota-region",
+    "error",
+    "Each stated quota names one of the stack's regions.",
+    convention("a quota for a region the stack does not deploy to checks nothing"),
+)
+QUOTA_ONCE = rule(
+    "operations.quota-once",
+    "error",
+    "A quota is stated once per region, model and deployment type.",
+    convention("Azure counts one quota for each: a second would say two things about one number"),
+)
+QUOTA = rule(
+    "operations.quota",
+    "error",
+    "The stack's capacity per region, model and deployment type, every account and team added up, fits the"
+    " stated quota: Azure counts it per subscription.",
+    "https://learn.microsoft.com/azure/ai-foundry/openai/quotas-limits",
+)
+ALERT_RECIPIENTS = rule(
+    "operations.alert-recipients",
+    "error",
+    "Where budgets or metric alerts exist, the action group they call has someone to tell.",
+    convention("an alert that tells nobody is no alert"),
+)
 
 
 def checks(lz: LandingZone) -> list[Diagnostic]:
     """Stated quotas name a region of the stack, once per region, model and deployment type."""
     names = {r.name for r in lz.regions}
     out = [
-        error(f"{ROOT}.quotas[{i}].region", not_in_stack(q.region, names))
+        error(f"{ROOT}.quotas[{i}].region", not_in_stack(q.region, names), rule=QUOTA_REGION)
         for i, q in enumerate(lz.quotas)
         if q.region not in names
     ]
     keys = [" ".join((q.region, q.model, q.sku)) for q in lz.quotas]
-    return out + duplicates(keys, [f"{ROOT}.quotas[{i}]" for i in range(len(keys))], "region")
+    return out + duplicates(keys, [f"{ROOT}.quotas[{i}]" for i in range(len(keys))], "region", QUOTA_ONCE)
 
 
 def quota_use(lz: LandingZone, accounts: list[AccountSpec]) -> tuple[tuple[QuotaUse, ...], list[Diagnostic]]:
@@ -49,6 +75,7 @@ def quota_use(lz: LandingZone, accounts: list[AccountSpec]) -> tuple[tuple[Quota
                     f"{ROOT}.quotas[{index}]",
                     f"{use.model} {use.sku} in {use.region} needs {total} capacity units but the subscription's quota"
                     f" is {quota}; from {', '.join(use.contributors)}. Lower capacity or request more quota",
+                    rule=QUOTA,
                 )
             )
     return tuple(uses), diags
@@ -164,6 +191,7 @@ def alerts(
             error(
                 f"{ROOT}.budgets.actionGroupEmails",
                 "budget and metric alerts need someone to tell: set actionGroupEmails, or contacts on the budgets",
+                rule=ALERT_RECIPIENTS,
             )
         ]
     return alerts_spec(lz, emails), []

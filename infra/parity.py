@@ -8,10 +8,33 @@ change tested in dev is not the change deployed in prod.
 from __future__ import annotations
 
 from infra.config import ROOT, LandingZone
-from infra.diagnostics import Diagnostic, error, warning
+from infra.diagnostics import Diagnostic, convention, error, info, rule, warning
 from infra.tenancy import profile
 
 MAX_LISTED = 5
+_PARITY = convention("a change tested in dev is the change deployed in prod only when their topologies match")
+DRIFT = rule(
+    "parity.drift",
+    "warning",
+    "The stack has the same tenancy, content filters, teams (profile and isolation) and model versions as the"
+    " repo's other stacks; sizes may differ.",
+    _PARITY,
+)
+DRIFT_ALLOWED = rule(
+    "parity.drift-allowed",
+    "info",
+    "Drift from another stack, allowed by allowTopologyDrift, is still listed with its reason.",
+    _PARITY,
+)
+DRIFT_REASON = rule(
+    "parity.drift-reason", "error", "allowTopologyDrift: true comes with a topologyDriftReason.", _PARITY
+)
+OTHER_STACK_UNCHECKED = rule(
+    "parity.other-stack-unchecked",
+    "info",
+    "A repo stack with errors of its own is left out of the parity check, and the plan says so.",
+    convention("another stack's errors are its own plan's to list: here they are one line, and this plan goes on"),
+)
 
 
 def signature(lz: LandingZone) -> dict[str, object]:
@@ -31,6 +54,7 @@ def checks(lz: LandingZone) -> list[Diagnostic]:
             error(
                 f"{ROOT}.topologyDriftReason",
                 "is required when allowTopologyDrift is true: say why this stack's topology differs from the others",
+                rule=DRIFT_REASON,
             )
         ]
     return []
@@ -53,8 +77,10 @@ def drift(lz: LandingZone, others: dict[str, LandingZone]) -> list[Diagnostic]:
         )
         if lz.allow_topology_drift:
             out.append(
-                Diagnostic(
-                    "info", ROOT, f"topology differs from stack {stack} (allowed: {lz.topology_drift_reason}): {listed}"
+                info(
+                    ROOT,
+                    f"topology differs from stack {stack} (allowed: {lz.topology_drift_reason}): {listed}",
+                    rule=DRIFT_ALLOWED,
                 )
             )
         else:
@@ -63,6 +89,7 @@ def drift(lz: LandingZone, others: dict[str, LandingZone]) -> list[Diagnostic]:
                     ROOT,
                     f"topology differs from stack {stack}: {listed}. Keep environments alike, or set"
                     " allowTopologyDrift: true with a topologyDriftReason",
+                    rule=DRIFT,
                 )
             )
     return out

@@ -25,10 +25,23 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from infra import mocks
-from infra.config import NO_SECRETS, PROJECT_ROOT, ROOT, LandingZone, parse
-from infra.diagnostics import Diagnostic, error, errors_in, excerpt, info, outside_of, read_config_file
-from infra.parity import drift
-from infra.program import PLAN_DATE_ENV
+from infra.catalog import load as load_catalog
+from infra.config import NO_SECRETS, PROJECT_ROOT, ROOT, SECRETS_REFUSED, LandingZone, parse
+from infra.config.errors import UNKNOWN_KEY
+from infra.costs import contract as costs_contract
+from infra.diagnostics import (
+    OUTSIDE_PROJECT,
+    Diagnostic,
+    error,
+    errors_in,
+    excerpt,
+    info,
+    outside_of,
+    read_config_file,
+    rule,
+)
+from infra.parity import OTHER_STACK_UNCHECKED, drift
+from infra.program import PLAN_DATE_ENV, handed_over
 from infra.topology import Topology, decide
 
 INFRA_DIR = PROJECT_ROOT / "infra"
@@ -40,6 +53,31 @@ SUBSCRIPTION_KEY = "azure-native:subscriptionId"
 GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 STACK_NAME_RULE = "a stack name is 1-100 letters, digits, '-', '_' or '.' (Pulumi's rule)"
+STACK_FILE = "https://www.pulumi.com/docs/iac/concepts/projects/stack-settings-file/"
+STACK_CONFIG = rule("config.stack-file", "error", "A stack file's config is a mapping of config keys.", STACK_FILE)
+ESC = "https://www.pulumi.com/docs/esc/integrations/infrastructure/pulumi-iac/"
+ESC_NOT_OPENED = rule(
+    "config.esc-not-opened",
+    "info",
+    "A stack that imports Pulumi ESC environments is planned without their values: only Pulumi opens them.",
+    STACK_FILE,
+    ESC,
+)
+ESC_LANDING_ZONE = rule(
+    "config.esc-landing-zone",
+    "error",
+    "A stack that imports Pulumi ESC environments still holds landingZone in its stack file, where the offline"
+    " plan can read it.",
+    STACK_FILE,
+    ESC,
+)
+SUBSCRIPTION_ID = rule(
+    "config.subscription-id",
+    "error",
+    "azure-native:subscriptionId, where the stack sets it, is a subscription ID (a GUID): every ARM ID the plan"
+    " shows is built in it.",
+    "https://www.pulumi.com/registry/packages/azure-native/api-docs/provider/",
+)
 
 
 class UsageError(Exception):
@@ -82,12 +120,20 @@ class Plan:
     def ok(self) -> bool:
         return not errors_in(self.diagnostics)
 
+    @property
+    def costs(self) -> dict | None:
+        """Per team and for the environment: budgets, committed PTU, token quotas (``infra.costs.contract``)."""
+        if self.topology is None:
+            return None
+        return costs_contract(self.topology.costs, self.topology.budgets, load_catalog().prices)
+
     def contract(self) -> dict:
         return {
             "project": self.project,
             "stack": self.stack,
             "resources": [r.contract() for r in self.resources],
             "outputs": self.outputs,
+            "costs": self.costs,
             "diagnostics": [d.as_dict() for d in self.diagnostics],
         }
 
@@ -110,14 +156,14 @@ def load_stack(stack: str, config_file: Path | None = None) -> tuple[StackConfig
         raise UsageError(f"no stack {excerpt(stack)}: {path} not found (stacks: {known})")
     outside = outside_of(PROJECT_ROOT, path) if config_file is None else None
     if outside:  # named by --stack, so a pull request can change it: a link out of the project is never read
-        return None, [error(path.name, outside)]
+        return None, [error(path.name, outside, rule=OUTSIDE_PROJECT)]
     doc, problems = read_config_file(path, path.name)
     if problems:
         return None, problems
     doc = {} if doc is None else doc
     config = doc.get("config") if isinstance(doc, dict) else None
     if not isinstance(config, dict):
-        return None, [error(f"{path.name}: config", "must be a mapping of config keys")]
+        return None, [error(f"{path.name}: config", "must be a mapping of config keys", rule=STACK_CONFIG)]
 
     values, secret_keys, diags = {}, [], []
     landing_zone = None
@@ -137,22 +183,26 @@ def load_stack(stack: str, config_file: Path | None = None) -> tuple[StackConfig
                     if where
                     else f"{ROOT} is not in the stack file; put it there, or plan with `pulumi preview`"
                 ),
+                rule=ESC_NOT_OPENED if where else ESC_LANDING_ZONE,
             )
         )
     for key, value in config.items():
         full = key if ":" in key else f"{PROJECT}:{key}"
         namespace, name = full.split(":", 1)
         if namespace == PROJECT and name != ROOT:
-            diags.append(error(f"{path.name}: config.{key}", f"unknown key; allowed in {PROJECT}: {ROOT}"))
+            why = f"unknown key; allowed in {PROJECT}: {ROOT}"
+            diags.append(error(f"{path.name}: config.{key}", why, rule=UNKNOWN_KEY))
             continue
         if full == f"{PROJECT}:{ROOT}":
             secure = list(_secure_paths(value, ROOT))
             if secure:  # the plan cannot decrypt, and the program refuses them: say it once, here
-                return None, [*diags, *(error(f"{path.name}: {where}", NO_SECRETS) for where in secure)]
+                found = (error(f"{path.name}: {where}", NO_SECRETS, rule=SECRETS_REFUSED) for where in secure)
+                return None, [*diags, *found]
             landing_zone = value
         if full == SUBSCRIPTION_KEY and not (isinstance(value, dict) or GUID.fullmatch(str(value))):
             # Every ARM ID the plan shows is built in this subscription: it must be one.
-            diags.append(error(f"{path.name}: config.{key}", f"{excerpt(value)} is not a subscription ID (a GUID)"))
+            why = f"{excerpt(value)} is not a subscription ID (a GUID)"
+            diags.append(error(f"{path.name}: config.{key}", why, rule=SUBSCRIPTION_ID))
             continue
         if isinstance(value, dict) and set(value) == {"secure"}:
             values[full] = SECRET
@@ -193,6 +243,8 @@ def make_plan(
         plan.diagnostics += [*drift(plan.topology.config, others), *notes]
     if not plan.ok:
         return plan
+    # Decided once: the program the plan runs declares this decision instead of making it again.
+    handed_over(cfg.landing_zone, today, cfg.subscription_id, (plan.topology, diags))
     resources, plan.outputs = run_program(stack, cfg.values, cfg.secret_keys, today, first_preview)
     plan.resources = in_dependency_order(resources)
     return plan
@@ -215,6 +267,7 @@ def _other_stacks(stack: str) -> tuple[dict[str, LandingZone], list[Diagnostic]]
                     ROOT,
                     f"parity with {name} not checked: Pulumi.{name}.yaml or its team files have"
                     f" errors (plan --stack {name} lists them)",
+                    rule=OTHER_STACK_UNCHECKED,
                 )
             )
     return others, notes

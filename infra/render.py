@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
 
-from infra import md
+from infra import azure_types, md
 from infra.catalog import load as load_catalog
 from infra.config import PROVISIONED_SKUS
 from infra.diagnostics import errors_in
@@ -21,73 +20,9 @@ def _short_type(t: str) -> str:
     return t.split(":")[-1]
 
 
-def _get(d: dict, *keys, default=None):
-    for k in keys:
-        if not isinstance(d, dict) or k not in d:
-            return default
-        d = d[k]
-    return d
-
-
-def _account(i: dict) -> str:
-    p = i.get("properties", {})
-    acls = p.get("networkAcls", {})
-    ips = ",".join(r["value"] for r in acls.get("ipRules", [])) or "none"
-    return (
-        f"{i.get('accountName')} kind={i.get('kind')} location={i.get('location')}"
-        f" subdomain={p.get('customSubDomainName')} localAuth={'off' if p.get('disableLocalAuth') else 'ON'}"
-        f" publicNetworkAccess={p.get('publicNetworkAccess')} defaultAction={acls.get('defaultAction')} ipRules={ips}"
-    )
-
-
-def _deployment(i: dict) -> str:
-    m = _get(i, "properties", "model", default={})
-    sku = i.get("sku", {})
-    return (
-        f"{i.get('deploymentName')}: {m.get('name')} {m.get('version')} {sku.get('name')} x{sku.get('capacity')}"
-        f" filter={_get(i, 'properties', 'raiPolicyName')} upgrade={_get(i, 'properties', 'versionUpgradeOption')}"
-    )
-
-
-def _rai_policy(i: dict) -> str:
-    p = i.get("properties", {})
-    on = [
-        f"{f['source'][0]}:{f['name']}" + (f"={f['severityThreshold']}" if f.get("severityThreshold") else "")
-        for f in p.get("contentFilters", [])
-        if f.get("enabled")
-    ]
-    return f"{i.get('raiPolicyName')} base={p.get('basePolicyName')} mode={p.get('mode')} [{' '.join(on)}]"
-
-
-def pool_members(i: dict) -> str:
-    """A ``Pool`` backend's members by priority, each with its weight and, where it shares a priority, its share
-    of that group's traffic (API Management weighs only within a priority). Empty for a ``Single`` backend."""
-    groups: dict[int, list[dict]] = {}
-    for s in _get(i, "pool", "services", default=[]):
-        groups.setdefault(s.get("priority"), []).append(s)
-    parts = []
-    for priority, members in sorted(groups.items(), key=lambda g: g[0]):
-        total = sum(m.get("weight", 1) for m in members)
-        names = [
-            f"{str(m.get('id')).rsplit('/', 1)[-1]} weight {m.get('weight', 1)}"
-            + (f" ({m.get('weight', 1) / total:.0%})" if len(members) > 1 and total else "")
-            for m in members
-        ]
-        parts.append(f"priority {priority}: {', '.join(names)}")
-    return "pool " + "; ".join(parts) if parts else ""
-
-
-SUMMARIES: dict[str, Callable[[dict], str]] = {
-    "azure-native:apimanagement:Backend": pool_members,
-    "azure-native:cognitiveservices:Account": _account,
-    "azure-native:cognitiveservices:Deployment": _deployment,
-    "azure-native:cognitiveservices:RaiPolicy": _rai_policy,
-    "azure-native:resources:ResourceGroup": lambda i: f"{i.get('resourceGroupName')} location={i.get('location')}",
-}
-
-
 def summary(r: RecordedResource) -> str:
-    fn = SUMMARIES.get(r.type)
+    """One line per resource; how each type is summarised is the type registry's (``infra/azure_types.py``)."""
+    fn = azure_types.summary_of(r.type)
     return fn(_plain(r.inputs)) if fn else ""
 
 
@@ -176,32 +111,35 @@ def _money(value: float | None, currency: str) -> str:
 
 
 def cost_rows(plan: Plan) -> list[dict[str, str]]:
-    """Per team: budget, alerts, token quota, TPM, committed PTU cost and its warnings."""
-    topo = plan.topology
-    if topo is None:
+    """Per team: budget, alerts, token quota, TPM, committed PTU cost and its warnings, from the contract's
+    ``costs`` (the one source every view reads)."""
+    costs, topo = plan.costs, plan.topology
+    if costs is None or topo is None:
         return []
-    currency = load_catalog().prices.currency
+    currency = costs["currency"]
     paths = {t.name: topo.config.team_path(i) for i, t in enumerate(topo.config.teams)}
     rows = []
-    for c in topo.costs:
+    for team, c in costs["teams"].items():
         quota = "n/a (own account: the budget is the limit)"
-        if c.shared:
-            quota = "none" if c.monthly_tokens is None else f"{c.monthly_tokens:,} tokens/month ({c.quota_source})"
+        if c["sharedAccount"]:
+            quota = "none" if c["tokenQuota"] is None else f"{c['tokenQuota']:,} tokens/month ({c['quotaSource']})"
         warnings = [
             d.message
             for d in plan.diagnostics
             if d.severity == "warning"
-            and d.path.startswith(paths[c.team])
+            and d.path.startswith(paths[team])
             and ("budget" in d.path or "tokenQuota" in d.path or d.path.endswith(".models"))
         ]
+        committed = c["committedPtuPerMonth"]
         rows.append(
             {
-                "team": c.team,
+                "team": team,
                 # Budgets are in the billing currency; prices and committed cost in the catalog's.
-                "budget": "none" if c.budget is None else f"{c.budget:,.0f}/month ({c.notifications})",
+                "budget": "none" if c["budget"] is None else f"{c['budget']:,.0f}/month ({c['notifications']})",
+                "covers": c["budgetCovers"],
                 "quota": quota,
-                "tpm": "n/a" if c.tokens_per_minute is None else f"{c.tokens_per_minute:,}",
-                "committed": _money(c.committed_monthly, currency) + "/month" if c.committed_monthly else "none",
+                "tpm": "n/a" if c["tpmLimit"] is None else f"{c['tpmLimit']:,}",
+                "committed": _money(committed, currency) + "/month" if committed else "none",
                 "warnings": "; ".join(warnings) or "none",
             }
         )
@@ -209,19 +147,17 @@ def cost_rows(plan: Plan) -> list[dict[str, str]]:
 
 
 def _cost_lines(plan: Plan) -> list[str]:
-    topo = plan.topology
-    if topo is None:
+    costs = plan.costs
+    if costs is None:
         return []
-    prices = load_catalog().prices
-    out = ["", f"Costs (list prices in {prices.currency} as of {prices.snapshot_date.isoformat()}):"]
-    env = next((b for b in topo.budgets if b.key == "environment"), None)
+    out = ["", f"Costs (list prices in {costs['currency']} as of {costs['priceDate']}):"]
+    env = costs["environment"]
     if env:
-        out.append(f"  environment: budget {env.amount:,.0f}/month on {env.why}, from {env.start_date}")
-    sees = {b.team: b.why for b in topo.budgets if b.team}
+        out.append(f"  environment: budget {env['budget']:,.0f}/month on {env['covers']}, from {env['startDate']}")
     for row in cost_rows(plan):
         out.append(f"  {row['team']}: budget {row['budget']}")
-        if row["team"] in sees:
-            out.append(f"      budget sees {sees[row['team']]}")
+        if row["covers"]:
+            out.append(f"      budget sees {row['covers']}")
         out.append(f"      token quota {row['quota']}, TPM limit {row['tpm']}, committed PTU {row['committed']}")
         if row["warnings"] != "none":
             out.append(f"      warnings: {row['warnings']}")

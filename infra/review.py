@@ -13,21 +13,13 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field
 
-from infra import md
-from infra.catalog import load as load_catalog
+from infra import azure_types, md
 from infra.config import PROVISIONED_SKUS
 from infra.diagram import mermaid
 from infra.diff import Change, change_rows, diff
-from infra.render import pool_members
 
 BUDGET = 60_000
 """Characters per comment: under GitHub's 65,536 with room for the workflow's marker and heading."""
-BUDGET_TYPE = "azure-native:consumption:Budget"
-DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
-API_POLICY = "azure-native:apimanagement:ApiPolicy"
-OPERATION = "azure-native:apimanagement:ApiOperation"
-PRODUCT = "azure-native:apimanagement:Product"
-BACKEND = "azure-native:apimanagement:Backend"
 
 
 @dataclass
@@ -77,24 +69,7 @@ def comment(head_plan, head: dict, base: dict | None, full_plan_url: str | None 
         )
     if gateway:
         blocks.append(Block("gateway", ["**Gateway changes**", ""], [f"- {line}" for line in gateway], [""]))
-    if new_warnings:
-        blocks.append(
-            Block(
-                "new warnings",
-                ["**New warnings**", ""],
-                [f"- {d['severity']}: {md.code(d['path'])}: {md.text(d['message'])}" for d in new_warnings],
-                [""],
-            )
-        )
-    if old_warnings:
-        blocks.append(
-            Block(
-                "other warnings",
-                [f"<details><summary>{len(old_warnings)} warning(s) also on the base</summary>", ""],
-                [f"- {d['severity']}: {md.code(d['path'])}: {md.text(d['message'])}" for d in old_warnings],
-                ["", "</details>", ""],
-            )
-        )
+    blocks += _warning_blocks(new_warnings, old_warnings)
     if head_plan.topology is not None:
         touched = _touched_accounts(changes, base, head)
         diagram = mermaid(head_plan.topology, touched).rstrip()
@@ -125,6 +100,30 @@ def comment(head_plan, head: dict, base: dict | None, full_plan_url: str | None 
         )
     )
     return _fit(blocks, budget, link)
+
+
+def _warning_blocks(new: list[dict], old: list[dict]) -> list[Block]:
+    """New warnings open, those the base already had folded."""
+    out = []
+    if new:
+        out.append(
+            Block(
+                "new warnings",
+                ["**New warnings**", ""],
+                [f"- {d['severity']}: {md.code(d['path'])}: {md.text(d['message'])}" for d in new],
+                [""],
+            )
+        )
+    if old:
+        out.append(
+            Block(
+                "other warnings",
+                [f"<details><summary>{len(old)} warning(s) also on the base</summary>", ""],
+                [f"- {d['severity']}: {md.code(d['path'])}: {md.text(d['message'])}" for d in old],
+                ["", "</details>", ""],
+            )
+        )
+    return out
 
 
 def _fit(blocks: list[Block], budget: int, link: str) -> str:
@@ -191,28 +190,29 @@ def _warnings(base: dict, head: dict) -> tuple[list[dict], list[dict]]:
 
 
 def cost_facts(plan: dict) -> dict[str, float]:
-    """What a change can cost, from a plan contract alone (so a base made by older code still compares)."""
-    prices = load_catalog().prices
+    """What a change can cost, from a plan contract alone: its ``costs`` (budgets, committed PTU, token quotas)
+    and the tokens per minute its deployments serve."""
+    costs = plan.get("costs") or {}
+    currency = costs.get("currency", "USD")
     facts: dict[str, float] = {}
+    if costs.get("environment"):
+        facts["budget environment"] = costs["environment"]["budget"]
+    for team, c in (costs.get("teams") or {}).items():
+        if c.get("budget") is not None:
+            facts[f"budget {team}"] = c["budget"]
+        if c.get("committedPtuPerMonth"):
+            facts[f"{team}: committed PTU ({currency}/month)"] = c["committedPtuPerMonth"]
+        if c.get("tpmLimit"):
+            facts[f"{team}: gateway limit, tokens/min"] = c["tpmLimit"]
+        if c.get("tokenQuota"):
+            facts[f"{team}: gateway quota, tokens/month"] = c["tokenQuota"]
     for r in plan.get("resources", []):
-        if r["type"] == BUDGET_TYPE:
-            facts[f"budget {r['name'].removeprefix('budget-')}"] = r["inputs"].get("amount", 0)
-        elif r["type"] == DEPLOYMENT:
+        if r["type"] == azure_types.DEPLOYMENT.token:
             team = (r["inputs"].get("tags") or {}).get("team", "?")
             sku = r["inputs"].get("sku") or {}
-            name, capacity = sku.get("name"), sku.get("capacity") or 0
-            if name in PROVISIONED_SKUS:
-                key = f"{team}: committed PTU ({prices.currency}/month)"
-                facts[key] = facts.get(key, 0) + (prices.ptu_monthly(name, capacity) or 0)
-            else:
+            if sku.get("name") not in PROVISIONED_SKUS:
                 key = f"{team}: deployed tokens/min (all regions)"
-                facts[key] = facts.get(key, 0) + capacity * 1000
-    for team, out in (plan.get("outputs", {}).get("teams") or {}).items():
-        quota = (out or {}).get("tokenQuota") or {}
-        if quota.get("tokensPerMinute"):
-            facts[f"{team}: gateway limit, tokens/min"] = quota["tokensPerMinute"]
-        if quota.get("monthlyTokens"):
-            facts[f"{team}: gateway quota, tokens/month"] = quota["monthlyTokens"]
+                facts[key] = facts.get(key, 0) + (sku.get("capacity") or 0) * 1000
     return facts
 
 
@@ -245,19 +245,19 @@ def _policy(xml: str) -> dict:
     }
 
 
-def _by_api(plan: dict, type_: str) -> dict[str, list[dict]]:
+def _by_api(plan: dict, type_: azure_types.AzureType) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for r in plan.get("resources", []):
-        if r["type"] == type_:
+        if r["type"] == type_.token:
             out.setdefault(r["inputs"].get("apiId") or r["inputs"].get("productId"), []).append(r["inputs"])
     return out
 
 
 def _pools(plan: dict) -> dict[str, str]:
     return {
-        r["inputs"]["backendId"]: pool_members(r["inputs"])
+        r["inputs"]["backendId"]: azure_types.pool_members(r["inputs"])
         for r in plan.get("resources", [])
-        if r["type"] == BACKEND and r["inputs"].get("type") == "Pool"
+        if r["type"] == azure_types.BACKEND.token and r["inputs"].get("type") == "Pool"
     }
 
 
@@ -267,8 +267,8 @@ def _num(value: str | None) -> str:
 
 def gateway_changes(base: dict, head: dict) -> list[str]:
     """Per API: team limits, callers, backends, retries and routes, old → new."""
-    old_p, new_p = _by_api(base, API_POLICY), _by_api(head, API_POLICY)
-    old_o, new_o = _by_api(base, OPERATION), _by_api(head, OPERATION)
+    old_p, new_p = _by_api(base, azure_types.API_POLICY), _by_api(head, azure_types.API_POLICY)
+    old_o, new_o = _by_api(base, azure_types.API_OPERATION), _by_api(head, azure_types.API_OPERATION)
     lines = []
     for api in sorted(set(old_p) | set(new_p)):
         if api not in old_p:
@@ -304,8 +304,9 @@ def gateway_changes(base: dict, head: dict) -> list[str]:
     for pool in sorted(set(pools0) & set(pools1)):
         if pools0[pool] != pools1[pool]:  # priorities and weights: who is first, how the fallback traffic splits
             lines.append(f"{md.code(pool)}: {md.text(pools0[pool])} → {md.text(pools1[pool])}")
-    products0 = {r["inputs"].get("productId") for r in base.get("resources", []) if r["type"] == PRODUCT}
-    products1 = {r["inputs"].get("productId") for r in head.get("resources", []) if r["type"] == PRODUCT}
+    product = azure_types.PRODUCT.token
+    products0 = {r["inputs"].get("productId") for r in base.get("resources", []) if r["type"] == product}
+    products1 = {r["inputs"].get("productId") for r in head.get("resources", []) if r["type"] == product}
     lines += [f"key product for {md.code(p)} added" for p in sorted(products1 - products0)]
     lines += [f"key product for {md.code(p)} removed" for p in sorted(products0 - products1)]
     return lines

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from infra import costs, gateway, network, operations, parity, tenancy
+from infra import costs, gateway_checks, network, operations, parity, tenancy
 from infra.config import LandingZone
 from infra.diagnostics import Diagnostic
 
@@ -18,7 +18,7 @@ def checks(lz: LandingZone, today: dt.date) -> list[Diagnostic]:
     return [
         *tenancy.checks(lz),
         *network.checks(lz),
-        *gateway.checks(lz),
+        *gateway_checks.checks(lz),
         *costs.checks(lz, today),
         *operations.checks(lz),
         *parity.checks(lz),

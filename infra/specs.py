@@ -7,10 +7,10 @@ them: no slice imports another's module for a type.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 
-from infra.config import BUILTIN_RAI_POLICY, ContentFilter, Notification
+from infra.config import BUILTIN_RAI_POLICY, PROVISIONED_SKUS, ContentFilter, Notification
 
 
 @dataclass(frozen=True)
@@ -26,23 +26,30 @@ class ProjectSpec:
 
 
 @dataclass(frozen=True)
-class DeploymentSpec:
+class Deployment:
+    """A model deployment on one account in one region: the one shape every rule, quota, cost, lifecycle check,
+    output, plan view and component reads (``infra.deployments`` resolves each team's request into it)."""
+
     name: str
     """Azure deployment name: identical in every region so that gateway failover keeps the path."""
     team: str
+    account: str
+    """Key of the account (``AccountSpec.key``) that holds it."""
+    region: str
     model_format: str
     model_name: str
     model_version: str
     sku: str
     capacity: int
+    """This region's: ``capacityByRegion`` where it names the region, else ``capacity``."""
     version_upgrade_option: str
     content_filter: str | None
     """Name of a custom filter created on the account, or None for the built-in policy."""
     path: str
     """YAML path of the request that asked for it."""
+    capacity_path: str
+    """YAML path of the value its capacity came from (``capacity`` or ``capacityByRegion.<region>``)."""
     explicit_name: bool = False
-    only_regions: tuple[str, ...] | None = None
-    capacity_by_region: tuple[tuple[str, int], ...] = ()
     already_deployed: bool = False
     """Deployed under Azure's existing-customer exception for a Deprecated version."""
     adopt: bool = False
@@ -50,14 +57,11 @@ class DeploymentSpec:
     spillover: str | None = None
     """Provisioned: the standard deployment on this account that takes what this one would throttle."""
     import_id: str | None = None
-    """The Azure ID the first ``pulumi up`` imports (set per region, on an existing account)."""
+    """The Azure ID the first ``pulumi up`` imports (on an existing account)."""
 
-    def in_region(self, region: str) -> DeploymentSpec | None:
-        """This deployment as the account of ``region`` holds it, or None where it is not deployed."""
-        if self.only_regions is not None and region not in self.only_regions:
-            return None
-        capacity = dict(self.capacity_by_region).get(region, self.capacity)
-        return self if capacity == self.capacity else replace(self, capacity=capacity)
+    @property
+    def provisioned(self) -> bool:
+        return self.sku in PROVISIONED_SKUS
 
     @property
     def rai_policy_name(self) -> str:
@@ -138,7 +142,7 @@ class AccountSpec:
     group: str
     """Account group: ``shared-<filter>-<classification>`` or ``team-<team>``."""
     tenancy: Literal["shared", "dedicated"]
-    deployments: tuple[DeploymentSpec, ...]
+    deployments: tuple[Deployment, ...]
     content_filters: tuple[ContentFilter, ...]
     teams: tuple[str, ...]
     access: tuple[PrincipalAccess, ...]
@@ -147,8 +151,14 @@ class AccountSpec:
     """Why these teams' deployments landed on this account, shown in the plan."""
     dns_zones: tuple[str, ...] = ()
     private_endpoint: bool = False
+    private_endpoint_name: str = ""
     projects: tuple[ProjectSpec, ...] = ()
     """Foundry projects, one per team, on an account with project management."""
+
+    @property
+    def provisioned(self) -> bool:
+        """Holds provisioned (PTU) deployments: its monitoring watches their utilization."""
+        return any(d.provisioned for d in self.deployments)
 
 
 @dataclass(frozen=True)
@@ -215,6 +225,13 @@ class GatewaySpec:
     private_endpoint: bool = False
     """An inbound private endpoint (sub-resource Gateway) in the gateway's region."""
     public_network_access: str = "Enabled"
+    private_endpoint_name: str = ""
+
+    @property
+    def virtual_network_type(self) -> str:
+        """API Management's virtualNetworkType: v2 integration is outbound only (the endpoint stays public);
+        classic injection goes Internal."""
+        return {"integration": "External", "injection": "Internal"}.get(self.network, "None")
 
 
 @dataclass(frozen=True)

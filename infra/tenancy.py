@@ -8,26 +8,66 @@ may call them. Plain Python, no Pulumi.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
+from infra import azure_limits, deployments, naming
 from infra import catalog as catalog_mod
-from infra import naming
 from infra import network as network_mod
-from infra.config import DEFAULT_CONTENT_FILTER, PROVISIONED_SKUS, ROOT, LandingZone, Team
-from infra.config.models import Region
-from infra.diagnostics import Diagnostic, did_you_mean, error, excerpt, info, join_path
-from infra.regions import not_in_stack, unknown_region
+from infra.azure_limits import duplicates
+from infra.config import DEFAULT_CONTENT_FILTER, ROOT, LandingZone, Team
+from infra.diagnostics import Diagnostic, convention, did_you_mean, error, excerpt, info, join_path, rule
+from infra.regions import not_in_stack
 from infra.specs import (
     AccountSpec,
-    DeploymentSpec,
     NetworkSpec,
     PrincipalAccess,
     ProjectSpec,
     ResourceGroupSpec,
     TeamPlacement,
+)
+
+_NAMES_ARE_KEYS = convention("teams, regions and filters are referred to by name: a name means one of them")
+PRIMARY_REGION = rule(
+    "tenancy.primary-region",
+    "error",
+    "Exactly one region has role: primary.",
+    convention("the primary holds the platform resource group and is first in every failover pool"),
+)
+UNIQUE_NAME = rule("tenancy.unique-name", "error", "Region, team and content filter names are unique.", _NAMES_ARE_KEYS)
+DEFAULT_FILTER = rule(
+    "tenancy.default-filter",
+    "error",
+    "No content filter is named default: that is Microsoft.DefaultV2.",
+    _NAMES_ARE_KEYS,
+)
+CONTENT_FILTER = rule(
+    "tenancy.content-filter", "error", "A team's contentFilter is default or one of contentFilters.", _NAMES_ARE_KEYS
+)
+REGION_REF = rule(
+    "tenancy.region-ref",
+    "error",
+    "A model's capacityByRegion and regions name regions of the stack.",
+    convention("a region the stack has no account in deploys nothing"),
+)
+PROJECTS_KIND = rule(
+    "tenancy.projects-kind",
+    "error",
+    "allowProjectManagement (Foundry projects) is set on an AIServices account only.",
+    "https://learn.microsoft.com/azure/ai-foundry/how-to/upgrade-azure-openai",
+)
+PROJECT_CALLERS = rule(
+    "tenancy.project-callers",
+    "info",
+    "Behind the gateway, each project's identity is to be added to its team's callerAppIds after the first pulumi up.",
+    "https://learn.microsoft.com/azure/foundry/agents/how-to/ai-gateway",
+)
+PROJECT_AUDIENCE = rule(
+    "tenancy.project-audience",
+    "error",
+    "The gateway's first audience, which each project's connection asks Entra ID for, is one a token's aud can carry.",
+    "https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference",
 )
 
 
@@ -36,19 +76,21 @@ def checks(lz: LandingZone) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     primaries = [i for i, r in enumerate(lz.regions) if r.role == "primary"]
     if len(primaries) != 1:
-        out.append(error(f"{ROOT}.regions", f"needs exactly one region with role: primary (found {len(primaries)})"))
-    out += duplicates([r.name for r in lz.regions], [f"{ROOT}.regions[{i}]" for i in range(len(lz.regions))], "name")
-    out += duplicates([t.name for t in lz.teams], [lz.team_path(i) for i in range(len(lz.teams))], "name")
+        why = f"needs exactly one region with role: primary (found {len(primaries)})"
+        out.append(error(f"{ROOT}.regions", why, rule=PRIMARY_REGION))
+    region_paths = [f"{ROOT}.regions[{i}]" for i in range(len(lz.regions))]
+    out += duplicates([r.name for r in lz.regions], region_paths, "name", UNIQUE_NAME)
+    team_paths = [lz.team_path(i) for i in range(len(lz.teams))]
+    out += duplicates([t.name for t in lz.teams], team_paths, "name", UNIQUE_NAME)
     filter_paths = [f"{ROOT}.contentFilters[{i}]" for i in range(len(lz.content_filters))]
-    out += duplicates([f.name for f in lz.content_filters], filter_paths, "name")
+    out += duplicates([f.name for f in lz.content_filters], filter_paths, "name", UNIQUE_NAME)
     out += _region_refs(lz)
-    out += _azure_limits(lz)
+    out += azure_limits.checks(lz)
     filters = {f.name for f in lz.content_filters}
     if DEFAULT_CONTENT_FILTER in filters:
         i = next(i for i, f in enumerate(lz.content_filters) if f.name == DEFAULT_CONTENT_FILTER)
-        out.append(
-            error(f"{ROOT}.contentFilters[{i}].name", "'default' means the built-in Microsoft.DefaultV2: pick another")
-        )
+        why = "'default' means the built-in Microsoft.DefaultV2: pick another"
+        out.append(error(f"{ROOT}.contentFilters[{i}].name", why, rule=DEFAULT_FILTER))
     for i, team in enumerate(lz.teams):
         if team.content_filter != DEFAULT_CONTENT_FILTER and team.content_filter not in filters:
             near = did_you_mean(team.content_filter, [DEFAULT_CONTENT_FILTER, *filters])
@@ -57,11 +99,13 @@ def checks(lz: LandingZone) -> list[Diagnostic]:
                     join_path(lz.team_path(i), "contentFilter"),
                     f"unknown content filter {excerpt(team.content_filter)}: {near}"
                     " (or add it under landingZone.contentFilters)",
+                    rule=CONTENT_FILTER,
                 )
             )
     if lz.account.allow_project_management and lz.account.kind != "AIServices":
         # allowProjectManagement makes an AIServices account a Foundry resource; an OpenAI account has no projects.
-        out.append(error(f"{ROOT}.account.allowProjectManagement", "Foundry projects need account.kind: AIServices"))
+        why = "Foundry projects need account.kind: AIServices"
+        out.append(error(f"{ROOT}.account.allowProjectManagement", why, rule=PROJECTS_KIND))
     elif lz.account.allow_project_management and lz.gateway.enabled:
         # The connection authenticates with the project's managed identity, whose application ID exists only
         # once the project does: the gateway cannot list it before the first deployment.
@@ -75,10 +119,11 @@ def checks(lz: LandingZone) -> list[Diagnostic]:
                 " after the first pulumi up, add that identity's application ID (az ad sp show --id"
                 " <teams.<team>.projects.<region>.principalId> --query appId) to the team's callerAppIds, or the"
                 " gateway answers 401",
+                rule=PROJECT_CALLERS,
             )
         )
         if audience and (why := _not_a_token_audience(audience)):
-            out.append(error(AUDIENCE_PATH, why))
+            out.append(error(AUDIENCE_PATH, why, rule=PROJECT_AUDIENCE))
     return out
 
 
@@ -113,43 +158,6 @@ def _not_a_token_audience(audience: str) -> str | None:
     return None
 
 
-MAX_TAGS = 50
-"""Tags per resource (learn.microsoft.com/azure/azure-resource-manager/management/tag-resources, Limitations)."""
-OWN_TAGS = ("environment", "landingZone", "managedBy", "team", "costCenter")
-"""The most tags the landing zone puts on one resource itself (a dedicated team's account)."""
-RESERVED_TAG_PREFIXES = ("microsoft", "azure", "windows")
-
-
-def _azure_limits(lz: LandingZone) -> list[Diagnostic]:
-    """Values Azure refuses: unknown regions, too many or reserved tags, a globally unique name used twice."""
-    out = []
-    for i, region in enumerate(lz.regions):
-        if (why := unknown_region(region.name)) is not None:
-            out.append(error(f"{ROOT}.regions[{i}].name", why))
-    custom = [k for k in lz.tags if k not in OWN_TAGS]
-    if len(custom) + len(OWN_TAGS) > MAX_TAGS:
-        out.append(
-            error(
-                f"{ROOT}.tags",
-                f"{len(custom)} tags and the landing zone's own {len(OWN_TAGS)} make {len(custom) + len(OWN_TAGS)};"
-                f" Azure allows {MAX_TAGS} per resource: keep at most {MAX_TAGS - len(OWN_TAGS)}",
-            )
-        )
-    for key in lz.tags:
-        if key.lower().startswith(RESERVED_TAG_PREFIXES):
-            out.append(error(f"{ROOT}.tags.{key}", "tag names starting with microsoft, azure or windows are Azure's"))
-    # Subdomains are global DNS names; an existing account's name is its subdomain's usual source too.
-    names = [(r.custom_subdomain, f"{ROOT}.regions[{i}].customSubdomain") for i, r in enumerate(lz.regions)]
-    names += [
-        (r.existing_account.name, f"{ROOT}.regions[{i}].existingAccount.name")
-        for i, r in enumerate(lz.regions)
-        if r.existing_account
-    ]
-    present = [(n, p) for n, p in names if n]
-    out += duplicates([n for n, _ in present], [p.rsplit(".", 1)[0] for _, p in present], "customSubdomain")
-    return out
-
-
 def _region_refs(lz: LandingZone) -> list[Diagnostic]:
     names, out = {r.name for r in lz.regions}, []
     for t, team in enumerate(lz.teams):
@@ -158,18 +166,7 @@ def _region_refs(lz: LandingZone) -> list[Diagnostic]:
             for key, values in (("capacityByRegion", list(model.capacity_by_region)), ("regions", model.regions or [])):
                 for value in values:
                     if value not in names:
-                        out.append(error(f"{path}.{key}", not_in_stack(value, names)))
-    return out
-
-
-def duplicates(names: list[str], paths: list[str], key: str) -> list[Diagnostic]:
-    seen: dict[str, str] = {}
-    out = []
-    for name, path in zip(names, paths, strict=True):
-        if name in seen:
-            out.append(error(join_path(path, key), f"duplicate {key} {excerpt(name)} (first at {seen[name]})"))
-        else:
-            seen[name] = path
+                        out.append(error(f"{path}.{key}", not_in_stack(value, names), rule=REGION_REF))
     return out
 
 
@@ -210,54 +207,6 @@ def account_groups(lz: LandingZone) -> list[AccountGroup]:
     return sorted(groups, key=lambda g: g.key)
 
 
-def requested_deployments(
-    lz: LandingZone, catalog: catalog_mod.Catalog, today: dt.date
-) -> tuple[list[list[DeploymentSpec]], list[Diagnostic]]:
-    """Per team, the deployments it asks for, checked against the catalog."""
-    diags: list[Diagnostic] = []
-    deployments_of: list[list[DeploymentSpec]] = []
-    for t, team in enumerate(lz.teams):
-        custom = None if team.content_filter == DEFAULT_CONTENT_FILTER else team.content_filter
-        mine = []
-        for m, req in enumerate(team.models):
-            path = join_path(lz.team_path(t), f"models[{m}]")
-            diags += catalog_mod.check_model(req, path, catalog, today)
-            info = catalog.models.get(req.name)
-            if info is not None and info.format != "OpenAI" and lz.account.kind != "AIServices":
-                # learn.microsoft.com/azure/foundry/foundry-models/concepts/models-sold-directly-by-azure: models of
-                # other providers are served by a Foundry (AIServices) resource; an OpenAI account serves OpenAI's.
-                diags.append(
-                    error(
-                        f"{path}.name",
-                        f"{req.name} is a {info.format} model: only an AIServices (Foundry) account serves models of"
-                        f" other providers than OpenAI; set account.kind: AIServices, or pick an OpenAI model",
-                    )
-                )
-            mine.append(
-                DeploymentSpec(
-                    name=naming.deployment(team.name, req),
-                    team=team.name,
-                    model_format=info.format if info else "OpenAI",
-                    model_name=req.name,
-                    model_version=req.version,
-                    sku=req.sku,
-                    capacity=req.capacity,
-                    version_upgrade_option=catalog_mod.upgrade_option(req),
-                    already_deployed=req.already_deployed,
-                    adopt=req.adopt,
-                    spillover=req.spillover_deployment_name,
-                    content_filter=custom,
-                    path=path,
-                    explicit_name=req.deployment_name is not None,
-                    only_regions=tuple(req.regions) if req.regions is not None else None,
-                    capacity_by_region=tuple(sorted(req.capacity_by_region.items())),
-                )
-            )
-        deployments_of.append(mine)
-
-    return deployments_of, diags
-
-
 @dataclass(frozen=True)
 class Accounts:
     accounts: tuple[AccountSpec, ...]
@@ -271,7 +220,6 @@ class Accounts:
 def accounts(
     lz: LandingZone,
     groups: list[AccountGroup],
-    deployments_of: list[list[DeploymentSpec]],
     network: NetworkSpec,
     catalog: catalog_mod.Catalog,
     subscription_id: str | None = None,
@@ -297,24 +245,17 @@ def accounts(
         else:
             rg = platform_rg
         suffix = group.key.removeprefix("team-")
-        deployments = tuple(d for i in group.members for d in deployments_of[i])
         content_filters = (filters[group.content_filter],) if group.content_filter in filters else ()
         for region in lz.regions:
             existing = region.existing_account
             name = existing.name if existing else naming.account(lz, suffix, region.name)
             subdomain = region.custom_subdomain or name
-            if not existing and len(name) > naming.MAX_ACCOUNT_NAME:
-                diags.append(
-                    error(
-                        f"{ROOT}.namePrefix",
-                        f"account name {name} would be {len(name)} characters; Azure allows {naming.MAX_ACCOUNT_NAME}:"
-                        " shorten namePrefix, the environment, the team or content filter name",
-                    )
-                )
             if not existing:
+                diags += _name_length(name)
                 resource_groups.setdefault(rg.key, rg)
+            key = f"{group.key}-{region.name}"
             account = AccountSpec(
-                key=f"{group.key}-{region.name}",
+                key=key,
                 name=name,
                 region=region.name,
                 role=region.role,
@@ -325,13 +266,7 @@ def accounts(
                 existing=existing is not None,
                 group=group.key,
                 tenancy=group.tenancy,
-                deployments=_spillover_targets_first(
-                    tuple(
-                        _adopted(x, region, subscription_id, diags)
-                        for d in deployments
-                        if (x := d.in_region(region.name)) is not None
-                    )
-                ),
+                deployments=deployments.on_account(lz, group.members, region, key, catalog, subscription_id, diags),
                 content_filters=content_filters,
                 teams=tuple(t.name for t in teams),
                 access=_access(teams),
@@ -339,20 +274,10 @@ def accounts(
                 reason=_account_reason(group, teams) + (" (existing account, not managed here)" if existing else ""),
                 dns_zones=network_mod.required_zones(lz.account.kind),
                 private_endpoint=network.private_endpoints and not existing,
-                # Projects follow tenancy: a shared account holds one per team, a dedicated one the team's.
-                projects=tuple(
-                    ProjectSpec(
-                        naming.project(t.name),
-                        t.name,
-                        naming.project_endpoint(subdomain, naming.project(t.name)),
-                        gateway_audience=project_audience(lz),
-                    )
-                    for t in teams
-                )
-                if lz.account.allow_project_management and not existing
-                else (),
+                private_endpoint_name=naming.private_endpoint(name),
+                projects=_projects(lz, teams, subdomain) if not existing else (),
             )
-            diags += _account_limits(account, catalog)
+            diags += deployments.account_checks(account, catalog)
             accounts.append(account)
             for i in group.members:
                 team_accounts.setdefault(i, []).append(account.key)
@@ -360,100 +285,40 @@ def accounts(
     return Accounts(tuple(accounts), resource_groups, team_accounts, platform_rg), diags
 
 
-# Spillover (learn.microsoft.com/azure/ai-services/openai/how-to/spillover-traffic-management, "Prerequisites"):
-# a global or data zone provisioned deployment as the primary; a standard deployment "in the same Azure OpenAI
-# resource"; "the data processing level of your standard deployment must match your provisioned deployment (for
-# example, a global provisioned deployment must be used with a global standard spillover deployment)".
-SPILLOVER_TARGET = {"GlobalProvisionedManaged": "GlobalStandard", "DataZoneProvisionedManaged": "DataZoneStandard"}
+ACCOUNT_NAME_LENGTH = rule(
+    "tenancy.account-name-length",
+    "error",
+    f"An account name the landing zone builds is at most {naming.MAX_ACCOUNT_NAME} characters.",
+    "https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules",
+)
 
 
-def _spillover_checks(account: AccountSpec) -> list[Diagnostic]:
-    out = []
-    by_name = {d.name: d for d in account.deployments}
-    for d in account.deployments:
-        if d.spillover is None:
-            continue
-        where = f"{d.path}.spilloverDeploymentName"
-        wanted = SPILLOVER_TARGET.get(d.sku)
-        target = by_name.get(d.spillover)
-        if wanted is None:
-            kinds = " or ".join(SPILLOVER_TARGET)
-            out.append(error(where, f"spillover is for {kinds} deployments; {d.name} is {d.sku}"))
-        elif target is None:
-            own = [o.name for o in account.deployments if o.team == d.team and o.sku == wanted]
-            near = did_you_mean(d.spillover, own)
-            hint = f"; {near}" if near.startswith("did you mean") else "; add it to this team's models"
-            out.append(
-                error(
-                    where,
-                    f"no deployment {excerpt(d.spillover)} on account {account.name} ({account.region}): the spillover"
-                    f" target must be a {wanted} deployment on the same account{hint}",
-                )
-            )
-        elif target.team != d.team:
-            out.append(
-                error(
-                    where,
-                    f"{d.spillover} belongs to {target.team}: spill over to one of {d.team}'s own deployments, so"
-                    " that the overflow's pay-as-you-go cost stays with the team that causes it",
-                )
-            )
-        elif target.sku != wanted:
-            out.append(
-                error(
-                    where,
-                    f"{d.spillover} is {target.sku}; a {d.sku} deployment spills over to {wanted} only (the data"
-                    " processing level must match, and the target must be a standard deployment)",
-                )
-            )
-    return out
-
-
-def _spillover_targets_first(deployments: tuple[DeploymentSpec, ...]) -> tuple[DeploymentSpec, ...]:
-    """Deployment order, except that a spillover target comes before the provisioned deployment that names it,
-    so that the name refers to a deployment that exists (deployments on one account still go one at a time).
-    Duplicate names are kept, for the uniqueness rule to report."""
-    ordered: list[DeploymentSpec] = []
-    for d in deployments:
-        target = next((t for t in deployments if d.spillover and t.name == d.spillover and t is not d), None)
-        if target is not None and not any(t is target for t in ordered):
-            ordered.append(target)
-        if not any(t is d for t in ordered):
-            ordered.append(d)
-    return tuple(ordered)
-
-
-def _adopted(d: DeploymentSpec, region: Region, subscription_id: str | None, diags: list[Diagnostic]) -> DeploymentSpec:
-    """A deployment to adopt, with the ID its import names; only an existing account has one to adopt."""
-    if not d.adopt:
-        return d
-    existing = region.existing_account
-    if existing is None:
-        diags.append(
-            error(
-                f"{d.path}.adopt",
-                f"{region.name} has no existingAccount, so there is no deployment to adopt there: remove adopt, or"
-                " limit the model to the existing account's regions",
-            )
+def _name_length(name: str) -> list[Diagnostic]:
+    if len(name) <= naming.MAX_ACCOUNT_NAME:
+        return []
+    return [
+        error(
+            f"{ROOT}.namePrefix",
+            f"account name {name} would be {len(name)} characters; Azure allows {naming.MAX_ACCOUNT_NAME}:"
+            " shorten namePrefix, the environment, the team or content filter name",
+            rule=ACCOUNT_NAME_LENGTH,
         )
-        return d
-    if subscription_id is None:
-        diags.append(
-            error(
-                f"{d.path}.adopt",
-                "adopting imports the deployment by its Azure ID, which needs the subscription before anything"
-                " runs: set azure-native:subscriptionId in the stack config",
-            )
+    ]
+
+
+def _projects(lz: LandingZone, teams: list[Team], subdomain: str) -> tuple[ProjectSpec, ...]:
+    """Projects follow tenancy: a shared account holds one per team, a dedicated one the team's."""
+    if not lz.account.allow_project_management:
+        return ()
+    return tuple(
+        ProjectSpec(
+            naming.project(t.name),
+            t.name,
+            naming.project_endpoint(subdomain, naming.project(t.name)),
+            gateway_audience=project_audience(lz),
         )
-        return d
-    diags.append(
-        info(
-            f"{d.path}.adopt",
-            f"{d.name} on {existing.name} is imported by the next pulumi up, not created (inputs that differ from"
-            " what runs are then updated to match this file); remove adopt once that has run",
-        )
+        for t in teams
     )
-    return replace(d, import_id=naming.deployment_id(subscription_id, existing.resource_group, existing.name, d.name))
 
 
 def base_tags_of(lz: LandingZone) -> dict[str, str]:
@@ -507,6 +372,14 @@ def _placement(lz: LandingZone, index: int, group: AccountGroup, accounts: list[
     )
 
 
+ONE_ACCOUNT_PER_REGION = rule(
+    "tenancy.one-account-per-region",
+    "error",
+    "A region's existingAccount or customSubdomain is set only when the stack needs one account per region.",
+    convention("each names one account; teams of other profiles or tenancy would need more"),
+)
+
+
 def _single_group_checks(lz: LandingZone, groups: list[AccountGroup]) -> list[Diagnostic]:
     """A region's existing account or custom subdomain names one account: fine only with one account group."""
     if len(groups) <= 1:
@@ -521,47 +394,7 @@ def _single_group_checks(lz: LandingZone, groups: list[AccountGroup]) -> list[Di
                         f"names one account, but this stack needs {len(groups)} per region"
                         f" ({', '.join(g.key for g in groups)}); give those teams the same governance profile and"
                         f" tenancy: shared, or remove {key}",
+                        rule=ONE_ACCOUNT_PER_REGION,
                     )
                 )
-    return out
-
-
-def _account_limits(account: AccountSpec, catalog: catalog_mod.Catalog) -> list[Diagnostic]:
-    out = []
-    seen: dict[str, DeploymentSpec] = {}
-    for d in account.deployments:
-        first = seen.setdefault(d.name, d)
-        if first is not d:
-            out.append(
-                error(
-                    f"{d.path}.deploymentName",
-                    f"deployment name {excerpt(d.name)} is already used on account {account.name} by {first.path};"
-                    " set a unique deploymentName",
-                )
-            )
-        # On an existing account teams keep the names they deployed under (often the model's): uniqueness
-        # above still keeps one team off another's name.
-        if (
-            account.tenancy == "shared"
-            and d.explicit_name
-            and not account.existing
-            and not d.name.startswith(f"{d.team}-")
-        ):
-            out.append(
-                error(
-                    f"{d.path}.deploymentName",
-                    f"{excerpt(d.name)} is on a shared account: start it with the team name, e.g. {d.team}-{d.name}",
-                )
-            )
-    out += _spillover_checks(account)
-    standard = [d for d in account.deployments if d.sku not in PROVISIONED_SKUS]
-    limit = catalog.limits.max_standard_deployments_per_account
-    if len(standard) > limit:
-        out.append(
-            error(
-                standard[limit].path,
-                f"account {account.name} would hold {len(standard)} standard deployments; Azure allows {limit}"
-                " per account: remove some or move teams to another account",
-            )
-        )
     return out

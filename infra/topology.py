@@ -16,11 +16,11 @@ from typing import Any
 
 from infra import catalog as catalog_mod
 from infra import costs as costs_mod
+from infra import deployments, operations, rules, tenancy
 from infra import gateway as gateway_mod
 from infra import network as network_mod
-from infra import operations, rules, tenancy
 from infra.config import LandingZone, parse, well_shaped
-from infra.diagnostics import Diagnostic, errors_in, join_path
+from infra.diagnostics import Diagnostic, errors_in
 from infra.network import exposure
 from infra.specs import (
     AccountSpec,
@@ -90,30 +90,34 @@ def decide(
 
 
 def check(
-    raw: Any, today: dt.date, catalog: catalog_mod.Catalog, base_dir: Path | None = None
+    raw: Any,
+    today: dt.date,
+    catalog: catalog_mod.Catalog,
+    base_dir: Path | None = None,
+    allowed: frozenset[str] = frozenset(),
 ) -> tuple[LandingZone | None, list[Diagnostic]]:
-    """Every error that can be said before deciding, at once; the config only when there is none.
+    """Every error that can be said before deciding, at once; the config only when there is none (errors of the
+    ``allowed`` rules aside: a report whose own subject they are, such as retired versions in ``models``).
 
     Shape first, then every slice's rules and the catalog's verdict on each model. A config with errors is
     not decided on, but a shape error in one team hides neither the other teams' errors nor the stack's:
     the rules run on what is well shaped (``well_shaped``)."""
     lz, diags = parse(raw, base_dir)
     whole = lz is not None
-    teams: list = []
-    if not whole:
-        lz, teams = well_shaped(raw, base_dir)
-    if lz is None:  # the stack's own shape is wrong: its teams can still hear the catalog's verdict
-        for team, path in teams:
-            for m, req in enumerate(team.models):
-                diags += catalog_mod.check_model(req, join_path(path, f"models[{m}]"), catalog, today)
+    if whole:
+        teams, regions = [(t, lz.team_path(i)) for i, t in enumerate(lz.teams)], list(lz.regions)
+    else:
+        lz, teams, regions = well_shaped(raw, base_dir)
+    if lz is None:  # the stack's own shape is wrong: its teams still hear the catalog's verdict
+        diags += deployments.catalog_checks(teams, regions, catalog, today, account_kind=None)
         return None, list(dict.fromkeys(diags))
     diags += rules.checks(lz, today)
-    if whole and not errors_in(diags):
-        return lz, diags
-    # The catalog's verdict on each model is safe on a config known to be wrong, and saying it now spares a
-    # second round of fixes.
-    _, model_diags = tenancy.requested_deployments(lz, catalog, today)
-    return None, list(dict.fromkeys([*diags, *model_diags]))
+    # The catalog's verdict on each model is safe on a config known to be wrong, and saying it with the other
+    # errors spares a second round of fixes.
+    diags += deployments.catalog_checks(teams, regions, catalog, today, lz.account.kind)
+    diags = list(dict.fromkeys(diags))
+    blocking = [d for d in errors_in(diags) if d.rule not in allowed]
+    return (lz if whole and not blocking else None), diags
 
 
 def build(
@@ -127,13 +131,12 @@ def build(
         diags.extend(found)
         return value
 
-    requested = step(tenancy.requested_deployments(lz, catalog, today))
     groups = tenancy.account_groups(lz)
     network = network_mod.network_spec(lz)
-    placed = step(tenancy.accounts(lz, groups, requested, network, catalog, subscription_id))
+    placed = step(tenancy.accounts(lz, groups, network, catalog, subscription_id))
     accounts = list(placed.accounts)
     shared_teams = {lz.teams[i].name for g in groups if g.tenancy == "shared" for i in g.members}
-    costs = step(costs_mod.team_costs(lz, catalog, shared_teams))
+    costs = step(costs_mod.team_costs(lz, catalog, shared_teams, tuple(accounts)))
     budgets = costs_mod.budget_specs(
         lz,
         today,

@@ -5,6 +5,7 @@ hand, an older branch, or a resource added outside the landing zone's code still
 """
 
 import datetime as dt
+import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -21,12 +22,17 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
-ACCOUNT = "azure-native:cognitiveservices:Account"
-DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
-BUDGET = "azure-native:consumption:Budget"
-API_POLICY = "azure-native:apimanagement:ApiPolicy"
-PRODUCT = "azure-native:apimanagement:Product"
-SERVICE = "azure-native:apimanagement:ApiManagementService"
+# The landing zone's type registry (infra/azure_types.py), which this pack cannot import: a copy made by
+# `python -m infra.azure_types > policy/azure_types.json` (tests/test_azure_types.py keeps them equal).
+TYPES = json.loads((Path(__file__).resolve().parent / "azure_types.json").read_text(encoding="utf-8"))["types"]
+ACCOUNT = TYPES["account"]["token"]
+DEPLOYMENT = TYPES["deployment"]["token"]
+BUDGET = TYPES["budget"]["token"]
+API_POLICY = TYPES["api_policy"]["token"]
+PRODUCT = TYPES["product"]["token"]
+SERVICE = TYPES["api_management"]["token"]
+ACCOUNT_SCOPE = f"/providers/{TYPES['account']['armType']}/"
+"""In a scope: an account, or anything below one."""
 CATALOG = Path(__file__).resolve().parent.parent / "infra" / "data" / "model_catalog.yaml"
 MI_RESOURCE = 'resource="https://cognitiveservices.azure.com"'
 
@@ -145,7 +151,7 @@ def accounts_not_locked(args: ResourceValidationArgs, report: ReportViolation) -
     except UnknownValueError:  # a first preview: the scope is an ID not made yet; the safe side is to say so
         report("a lock whose scope is not known until deploy: if it is an account or above, removing a model fails")
         return
-    if "/providers/" not in scope or "/providers/Microsoft.CognitiveServices/accounts/" in scope:
+    if "/providers/" not in scope or ACCOUNT_SCOPE in scope:
         report(
             "a lock here is inherited by every model deployment below it, and removing a model fails with"
             " ScopeLocked: protect accounts with Pulumi protect and a denyAction policy instead"

@@ -17,7 +17,7 @@ import yaml
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from infra import mocks
+from infra import azure_types, mocks
 from infra.config import TEAM_FILES_DIR_ENV
 from infra.mocks import RecordedResource
 from infra.plan import PROJECT_ROOT, make_plan
@@ -25,11 +25,12 @@ from infra.plan import PROJECT_ROOT, make_plan
 PLAN_DATE = dt.date(2026, 11, 21)
 """Tests plan as of a fixed date so that a model retiring later does not turn them red."""
 
-ACCOUNT = "azure-native:cognitiveservices:Account"
-DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
-RAI_POLICY = "azure-native:cognitiveservices:RaiPolicy"
-RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
-ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+# Type tokens, from the registry (tests/test_azure_types.py checks each against the azure-native SDK).
+ACCOUNT = azure_types.ACCOUNT.token
+DEPLOYMENT = azure_types.DEPLOYMENT.token
+RAI_POLICY = azure_types.RAI_POLICY.token
+RESOURCE_GROUP = azure_types.RESOURCE_GROUP.token
+ROLE_ASSIGNMENT = azure_types.ROLE_ASSIGNMENT.token
 
 
 def cli(*args: str, team_files_dir: Path | None = None) -> subprocess.CompletedProcess:
@@ -63,13 +64,19 @@ def run_in_process(*args: str) -> tuple[int, str, str]:
 
     A ``--config-file`` here is a project copy: its team files are beside it (``AI_LANDING_ZONE_TEAM_FILES_DIR``,
     as a user planning a copy sets it)."""
+    folder = Path(args[args.index("--config-file") + 1]).parent if "--config-file" in args else PROJECT_ROOT
+    with team_files_in(folder):
+        return main_in_process(*([*args, "--date", PLAN_DATE.isoformat()] if args[0] != "schema" else args))
+
+
+def main_in_process(*args: str) -> tuple[int, str, str]:
+    """``python -m infra ...`` in this process, exactly as given: exit code, stdout and stderr."""
     from infra.cli import main
 
     out, err = io.StringIO(), io.StringIO()
-    folder = Path(args[args.index("--config-file") + 1]).parent if "--config-file" in args else PROJECT_ROOT
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), team_files_in(folder):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            code = main([*args, "--date", PLAN_DATE.isoformat()] if args[0] != "schema" else list(args))
+            code = main(list(args))
         except SystemExit as exc:  # argparse's usage errors
             code = exc.code
     return code, out.getvalue(), err.getvalue()

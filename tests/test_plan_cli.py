@@ -11,6 +11,7 @@ import sys
 import pulumi
 import pytest
 
+from infra.checks_doc import all_rules
 from infra.plan import PROJECT_ROOT, SECRET, _plain, _resolve, run_program
 from tests.helpers import ACCOUNT, DEPLOYMENT, cli, minimal_landing_zone, of_type, write_stack
 
@@ -25,7 +26,7 @@ def prod_json() -> dict:
 
 
 def test_json_contract(prod_json):
-    assert set(prod_json) == {"project", "stack", "resources", "outputs", "diagnostics"}
+    assert set(prod_json) == {"project", "stack", "resources", "outputs", "costs", "diagnostics"}
     assert prod_json["project"] == "ai-landing-zone"
     assert prod_json["stack"] == "prod"
     keys = {
@@ -46,8 +47,12 @@ def test_json_contract(prod_json):
         assert r["urn"].startswith("urn:pulumi:prod::ai-landing-zone::")
         assert r["parent"] is None or r["parent"] in urns
         assert set(r["dependsOn"]) <= urns
+    rules = {r.id for r in all_rules()}
     for d in prod_json["diagnostics"]:
-        assert set(d) == {"severity", "path", "message"}
+        # ``rule``: the ID of the check that found it (docs/checks.md); left out where a check names none
+        assert {"severity", "path", "message"} <= set(d) <= {"severity", "path", "message", "rule"}
+        assert d.get("rule", "gateway.retry-max") in rules
+    assert "gateway.public-access-second-deploy" in {d.get("rule") for d in prod_json["diagnostics"]}
 
 
 def test_json_deployments_are_chained_per_account(prod_json):

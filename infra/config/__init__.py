@@ -11,9 +11,9 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from infra.config.errors import to_diagnostics
+from infra.config.errors import REQUIRED, to_diagnostics
 from infra.config.models import (
     DEFAULT_NOTIFICATIONS,
     MAX_NOTIFICATIONS,
@@ -22,6 +22,7 @@ from infra.config.models import (
     LandingZone,
     ModelRequest,
     Notification,
+    Region,
     Team,
     Vnet,
 )
@@ -34,6 +35,7 @@ from infra.config.types import (
     PROJECT_ROOT,
     PROVISIONED_SKUS,
     ROOT,
+    SECRETS_REFUSED,
     TEAM_FILES_DIR_ENV,
     DeploymentSku,
     team_files_dir,
@@ -50,6 +52,7 @@ __all__ = [
     "PROJECT_ROOT",
     "PROVISIONED_SKUS",
     "ROOT",
+    "SECRETS_REFUSED",
     "TEAM_FILES_DIR_ENV",
     "Budget",
     "DeploymentSku",
@@ -74,7 +77,7 @@ def parse(raw: Any, base_dir: Path | None = None) -> tuple[LandingZone | None, l
     Team files are read from ``base_dir``, by default ``team_files_dir()``.
     """
     if raw is None:
-        return None, [error(ROOT, "is required: set ai-landing-zone:landingZone in the stack's config")]
+        return None, [error(ROOT, "is required: set ai-landing-zone:landingZone in the stack's config", rule=REQUIRED)]
     diags: list[Diagnostic] = []
     try:
         lz: LandingZone | None = LandingZone.model_validate(raw)
@@ -96,14 +99,16 @@ def _with_team_files(lz: LandingZone, file_teams: list[tuple[Team, str]]) -> Lan
     return lz
 
 
-def well_shaped(raw: Any, base_dir: Path | None = None) -> tuple[LandingZone | None, list[tuple[Team, str]]]:
+def well_shaped(
+    raw: Any, base_dir: Path | None = None
+) -> tuple[LandingZone | None, list[tuple[Team, str]], list[Region] | None]:
     """What of a config with shape errors still holds, so that its other errors can be said at once.
 
-    Returns the stack with only its well-shaped teams (None when the stack's own shape is wrong) and every
-    well-shaped team with its path. A shape error in one team must not hide another team's errors, nor the
-    stack's; its diagnostics were already given by ``parse``."""
+    Returns the stack with only its well-shaped teams (None when the stack's own shape is wrong), every
+    well-shaped team with its path, and the stack's regions where they are well shaped. A shape error in one
+    team must not hide another team's errors, nor the stack's; its diagnostics were already given by ``parse``."""
     if not isinstance(raw, dict):
-        return None, []
+        return None, [], None
     inline = raw.get("teams") if isinstance(raw.get("teams"), list) else []
     teams: list[tuple[Team, str]] = []
     for i, item in enumerate(inline):
@@ -114,10 +119,14 @@ def well_shaped(raw: Any, base_dir: Path | None = None) -> tuple[LandingZone | N
     try:
         stack = LandingZone.model_validate({**raw, "teams": []})
     except ValidationError:
-        return None, teams
+        try:
+            regions = TypeAdapter(list[Region]).validate_python(raw.get("regions"), strict=True)
+        except ValidationError:
+            regions = None
+        return None, teams, regions
     lz = stack.model_copy(update={"teams": [t for t, _ in teams]})
     lz._team_paths = [p for _, p in teams]
-    return lz, teams
+    return lz, teams, list(lz.regions)
 
 
 def stack_file_schema() -> dict:

@@ -8,7 +8,51 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from infra.config.types import _PATTERNS
-from infra.diagnostics import Diagnostic, did_you_mean, error, excerpt, join_path, yaml_path
+from infra.diagnostics import Diagnostic, convention, did_you_mean, error, excerpt, join_path, rule, yaml_path
+
+# One rule per kind of shape error pydantic reports. The schema is this project's (infra/config/models.py,
+# published as schema/*.schema.json); the Azure limits inside it cite their sources in infra/config/types.py.
+_SCHEMA = convention("the shape of the stack and team files, as schema/stack.schema.json and team.schema.json say")
+REQUIRED = rule("config.required", "error", "Every required key is set.", _SCHEMA)
+UNKNOWN_KEY = rule(
+    "config.unknown-key",
+    "error",
+    "No key the schema does not know, with the nearest allowed key when one is close: a misspelt key would"
+    " otherwise be ignored in silence.",
+    _SCHEMA,
+)
+TYPE = rule(
+    "config.type",
+    "error",
+    "Each value has its type (string, integer, true/false, list, mapping); YAML's yes/no and unquoted numbers"
+    " where a string belongs are named.",
+    _SCHEMA,
+)
+ALLOWED_VALUES = rule("config.allowed-values", "error", "A value from a closed set is one of its values.", _SCHEMA)
+RANGE = rule("config.range", "error", "Numbers are finite and within their bounds (capacity >= 1, ...).", _SCHEMA)
+PATTERN = rule(
+    "config.pattern",
+    "error",
+    "Names, IDs, email addresses, tags and team file paths match their patterns; the error says what is allowed.",
+    _SCHEMA,
+)
+LENGTH = rule("config.length", "error", "Lists and strings are within their length bounds.", _SCHEMA)
+SHAPE = rule("config.shape", "error", "Any other shape error the schema finds.", _SCHEMA)
+_RULE_OF_KIND = {
+    "missing": REQUIRED,
+    "extra_forbidden": UNKNOWN_KEY,
+    "literal_error": ALLOWED_VALUES,
+    "finite_number": RANGE,
+    "greater_than_equal": RANGE,
+    "less_than_equal": RANGE,
+    "greater_than": RANGE,
+    "less_than": RANGE,
+    "string_pattern_mismatch": PATTERN,
+    "too_short": LENGTH,
+    "string_too_short": LENGTH,
+    "too_long": LENGTH,
+    "string_too_long": LENGTH,
+}
 
 
 def _allowed_keys(loc: tuple, root: Any) -> list[str] | None:
@@ -68,8 +112,8 @@ def _message(err: dict, root: Any) -> str:
         bound = next(iter(ctx.values()))
         return f"must be {op} {bound} (got {excerpt(value)})"
     if kind == "string_pattern_mismatch":
-        rule = _PATTERNS.get(ctx["pattern"], "a match for " + ctx["pattern"])
-        return f"{excerpt(value)} is not allowed: must be {rule}"
+        meaning = _PATTERNS.get(ctx["pattern"], "a match for " + ctx["pattern"])
+        return f"{excerpt(value)} is not allowed: must be {meaning}"
     if kind == "too_short":
         return f"needs at least {ctx.get('min_length')} item(s)"
     if kind == "string_too_short":
@@ -92,5 +136,6 @@ def to_diagnostics(exc: ValidationError, prefix: str, root: Any) -> list[Diagnos
         loc, message = tuple(e["loc"]), _message(e, root)
         if loc and loc[-1] == "[key]":  # pydantic's marker for a mapping's key, not its value
             loc, message = loc[:-1], f"the key {message}"
-        out.append(error(join_path(prefix, yaml_path(loc)) if loc else prefix.rstrip(":"), message))
+        found = _RULE_OF_KIND.get(e["type"], TYPE if e["type"] in _TYPE_NAMES else SHAPE)
+        out.append(error(join_path(prefix, yaml_path(loc)) if loc else prefix.rstrip(":"), message, rule=found))
     return out

@@ -11,9 +11,15 @@ from pydantic import ValidationError
 from infra.config.errors import to_diagnostics
 from infra.config.models import Team
 from infra.config.types import _TEAM_FILE_PATTERN, ROOT, TEAM_FILES_DIR_ENV
-from infra.diagnostics import Diagnostic, error, outside_of, read_config_file
+from infra.diagnostics import OUTSIDE_PROJECT, Diagnostic, convention, error, outside_of, read_config_file, rule
 
 WHERE = f"the project root, or {TEAM_FILES_DIR_ENV} when set"
+TEAM_FILE_FOUND = rule(
+    "config.team-file-found",
+    "error",
+    f"Every file teamFiles names exists, relative to {WHERE}.",
+    convention("a team the stack names but cannot find would be left out of the plan in silence"),
+)
 
 
 def load_team_files(raw: Any, base_dir: Path) -> tuple[list[tuple[Team, str]], list[Diagnostic]]:
@@ -28,12 +34,11 @@ def load_team_files(raw: Any, base_dir: Path) -> tuple[list[tuple[Team, str]], l
         path = base_dir / rel
         outside = outside_of(base_dir, path)
         if outside:
-            diags.append(error(f"{ROOT}.teamFiles[{i}]", f"file {rel} {outside}"))
+            diags.append(error(f"{ROOT}.teamFiles[{i}]", f"file {rel} {outside}", rule=OUTSIDE_PROJECT))
             continue
         if not path.is_file():
-            diags.append(
-                error(f"{ROOT}.teamFiles[{i}]", f"file {rel} not found (paths are relative to {base_dir}; {WHERE})")
-            )
+            why = f"file {rel} not found (paths are relative to {base_dir}; {WHERE})"
+            diags.append(error(f"{ROOT}.teamFiles[{i}]", why, rule=TEAM_FILE_FOUND))
             continue
         doc, problems = read_config_file(path, rel)
         if problems:

@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from infra.diagnostics import convention, rule
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 """Where Pulumi.yaml lives; team file paths are relative to it."""
 
@@ -174,3 +176,12 @@ NO_SECRETS = (
 )
 """Why ``landingZone`` refuses ``secure:`` values, in the plan and under the engine alike: a secret read with
 ``get_object`` would land in resource inputs and state unencrypted."""
+SECRETS_REFUSED = rule(
+    "config.no-secrets",
+    "error",
+    "landingZone holds no secret (secure:) value at any depth, in the plan and under pulumi up alike.",
+    convention(
+        "access is keyless and no key is exported, so nothing in it is secret; a secret read with get_object"
+        " would land in resource inputs and state unencrypted"
+    ),
+)
