@@ -4,13 +4,13 @@ For each azure-native type token: its ARM ID (the mocks answer with it), the inp
 declarations the same Azure resource and the inputs Azure cannot change in place (the diff), whether losing it
 loses state (the stateful-URN golden lists and the PR comment's callout), and how the plan summarises it
 (render, review). Nothing else in ``infra/`` or ``policy/`` writes a type token or an ARM path
-(``tests/test_layout.py``).
+(``tests/project/test_layout.py``).
 
 The policy pack cannot import ``infra`` (Pulumi runs it from ``policy/`` alone): it reads a generated copy,
 
     .venv/bin/python -m infra.azure_types > policy/azure_types.json
 
-and ``tests/test_azure_types.py`` fails when the copy and this file disagree.
+and ``tests/plan/test_azure_types.py`` fails when the copy and this file disagree.
 """
 
 from __future__ import annotations

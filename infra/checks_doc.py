@@ -1,7 +1,7 @@
 """``docs/checks.md``: every rule the plan checks, generated from the rules themselves.
 
 Each rule is declared with ``infra.diagnostics.rule`` next to its check; this page lists them all, grouped by
-concern, so that it cannot drift from the code (``tests/test_rules.py`` compares it with the file).
+concern, so that it cannot drift from the code (``tests/plan/test_rules.py`` compares it with the file).
 """
 
 from __future__ import annotations

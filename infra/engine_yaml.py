@@ -4,7 +4,7 @@ The CLI decodes ``Pulumi.<stack>.yaml`` with ``gopkg.in/yaml.v2`` into ``interfa
 sdk/go/common/encoding/marshal.go; workspace.LoadProjectStackBytes), and hands object values to the program
 as JSON text (``PULUMI_CONFIG``). PyYAML implements YAML 1.1 and yaml.v2 a mix of 1.1 and 1.2, so the same
 plain scalar can mean different things. Where they differ (measured against yaml.v2 itself:
-``tools/yaml-v2``, ``tests/test_engine_yaml.py``):
+``tools/yaml-v2``, ``tests/config/test_engine_yaml.py``):
 
 =================  ==================  ==========================
 plain scalar       PyYAML (YAML 1.1)   yaml.v2 -> JSON (the engine)

@@ -25,7 +25,7 @@ PROVIDER = "pulumi:providers:azure-native"
 
 def _types():
     """The type registry (``infra.azure_types``), imported on first use rather than with this module: the
-    language-host test (tests/test_plan_cli.py) loads this file on its own, before the program puts the project
+    language-host test (tests/plan/test_cli.py) loads this file on its own, before the program puts the project
     root on ``sys.path``."""
     from infra import azure_types
 

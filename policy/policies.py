@@ -23,7 +23,7 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UnknownValueError
 
 # The landing zone's type registry (infra/azure_types.py), which this pack cannot import: a copy made by
-# `python -m infra.azure_types > policy/azure_types.json` (tests/test_azure_types.py keeps them equal).
+# `python -m infra.azure_types > policy/azure_types.json` (tests/plan/test_azure_types.py keeps them equal).
 TYPES = json.loads((Path(__file__).resolve().parent / "azure_types.json").read_text(encoding="utf-8"))["types"]
 ACCOUNT = TYPES["account"]["token"]
 DEPLOYMENT = TYPES["deployment"]["token"]

@@ -25,7 +25,7 @@ from infra.plan import PROJECT_ROOT, make_plan
 PLAN_DATE = dt.date(2026, 11, 21)
 """Tests plan as of a fixed date so that a model retiring later does not turn them red."""
 
-# Type tokens, from the registry (tests/test_azure_types.py checks each against the azure-native SDK).
+# Type tokens, from the registry (tests/plan/test_azure_types.py checks each against the azure-native SDK).
 ACCOUNT = azure_types.ACCOUNT.token
 DEPLOYMENT = azure_types.DEPLOYMENT.token
 RAI_POLICY = azure_types.RAI_POLICY.token
@@ -182,3 +182,18 @@ def prod_copy(tmp_path: Path, extra_teams: int = 0) -> Path:
     path = tmp_path / "Pulumi.prod.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     return path
+
+
+MODELS = [
+    {"name": "gpt-4.1-mini", "version": "2025-04-14", "sku": "GlobalStandard", "capacity": 10},
+    {"name": "text-embedding-3-small", "version": "1", "sku": "GlobalStandard", "capacity": 10},
+    {"name": "gpt-4.1", "version": "2025-04-14", "sku": "GlobalStandard", "capacity": 10},
+]
+"""Three valid standard requests, for tests that need more than one deployment per account."""
+
+
+def plan_for(tmp_path: Path, **lz: Any):
+    """The plan of ``minimal_landing_zone(**lz)``, which must be valid."""
+    plan = make_plan("test", PLAN_DATE, write_stack(tmp_path, minimal_landing_zone(**lz)))
+    assert plan.ok, plan.diagnostics
+    return plan

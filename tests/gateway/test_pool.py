@@ -17,9 +17,9 @@ from infra.plan import make_plan, to_json
 from infra.render import text
 from infra.review import gateway_changes
 from tests.conftest import diagnostics_of, errors_of
+from tests.gateway.test_gateway import API_POLICY, BACKEND, gateway_lz
 from tests.helpers import PLAN_DATE, of_type, register, write_stack
-from tests.test_gateway import API_POLICY, BACKEND, gateway_lz
-from tests.test_review import MERMAID_CHECK
+from tests.plan.test_review import MERMAID_CHECK
 
 THREE = [
     {"name": "swedencentral", "role": "primary"},
@@ -156,7 +156,7 @@ def test_diagram_fails_over_from_the_primary_to_every_secondary(three):
 
 
 def test_the_three_region_diagram_parses(three):
-    """The weighted failover edges are Mermaid that GitHub renders (the parser tests/test_review.py uses)."""
+    """The weighted failover edges are Mermaid that GitHub renders (the parser tests/plan/test_review.py uses)."""
     node = shutil.which("node")
     if node is None or not (MERMAID_CHECK / "node_modules").is_dir():
         if os.environ.get("CI"):

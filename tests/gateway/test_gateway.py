@@ -329,3 +329,14 @@ def test_no_failover_warning_without_a_gateway():
     assert warnings("GlobalStandard") == [] and warnings("DataZoneStandard") == []
     assert warnings("Standard", gateway=True) == []
     assert warnings("Standard", environment="dev") == []
+
+
+SUBSCRIPTION = "azure-native:apimanagement:Subscription"
+
+
+def test_gateway_subscription_keys_are_secret_outputs(prod):
+    """Bug: API Management subscription keys were not ``additionalSecretOutputs``: plain text in the state."""
+    subscriptions = of_type(prod.resources, SUBSCRIPTION)
+    assert subscriptions
+    for s in subscriptions:
+        assert {"primaryKey", "secondaryKey"} <= set(s.additional_secret_outputs), s.name

@@ -207,10 +207,40 @@ def test_every_mermaid_block_parses(added_model, twenty, dev):
 
 def test_the_readme_example_is_what_the_code_writes(added_model):
     """docs/pr-comment-example.md (and its screenshot, docs/pr-comment-example.png) is this very comment.
-    After an intended change: UPDATE_EXAMPLES=1 .venv/bin/python -m pytest tests/test_review.py, then
+    After an intended change: UPDATE_EXAMPLES=1 .venv/bin/python -m pytest tests/plan/test_review.py, then
     .venv/bin/python tools/render_comment.py docs/pr-comment-example.md docs/pr-comment-example.png."""
     comment = added_model[2]
     if os.environ.get("UPDATE_EXAMPLES"):
         EXAMPLE.write_text(comment)
     assert EXAMPLE.read_text() == comment
     assert "docs/pr-comment-example.md" in (PROJECT_ROOT / "README.md").read_text()
+
+
+def test_removing_a_team_calls_out_its_accounts_ptu_deployments_and_budget(prod, tmp_path):
+    """Removing a dedicated team deletes its accounts, its provisioned deployments and its budget (and the
+    budget's history): the first screen must say so. A deleted account is soft-deleted: "you can't create
+    another one with the same name for 48 hours", and "charges for provisioned deployments on a deleted
+    resource continue until the resource is purged" (learn.microsoft.com/azure/ai-services/recover-purge-resources).
+    Base: prod as planned; head: prod without fraud-detect (dedicated, 15 PTU DataZoneProvisionedManaged)."""
+    base = json.loads(to_json(prod))
+    config = prod_copy(tmp_path)
+    doc = yaml.safe_load(config.read_text())
+    lz = doc["config"]["ai-landing-zone:landingZone"]
+    (fraud,) = [t for t in lz["teams"] if t["name"] == "fraud-detect"]
+    assert fraud["isolation"] == "dedicated" and fraud["models"][0]["sku"] == "DataZoneProvisionedManaged"
+    lz["teams"].remove(fraud)
+    config.write_text(yaml.safe_dump(doc, sort_keys=False))
+    plan, head = plan_and_contract(config)
+
+    top = first_screen(review.comment(plan, head, base))
+    assert "No stateful resource is replaced or deleted." not in top
+    callout = [line for line in top.splitlines() if line.startswith(">")]
+    assert callout == [
+        "> [!CAUTION]",
+        "> 5 stateful resource(s) replaced or deleted:",
+        "> - **removed** Deployment `team-fraud-detect-francecentral-fraud-detect-gpt-4.1`",
+        "> - **removed** Deployment `team-fraud-detect-swedencentral-fraud-detect-gpt-4.1`",
+        "> - **removed** Account `team-fraud-detect-francecentral`",
+        "> - **removed** Account `team-fraud-detect-swedencentral`",
+        "> - **removed** Budget `budget-fraud-detect`",
+    ]

@@ -2,7 +2,7 @@
 
 protobuf's Struct has no integer type, so a TypeScript, Go, C# or YAML consumer's ``1000`` reaches the Python
 component as ``1000.0``. Integer inputs are coerced at the boundary; names and keys must be plain strings.
-Over gRPC, as the engine starts the plugin: ``tests/test_plugin_grpc.py``.
+Over gRPC, as the engine starts the plugin: ``tests/components/test_plugin_grpc.py``.
 """
 
 from __future__ import annotations

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from infra.plan import make_plan
+from infra.plan import Plan, make_plan
 from infra.render import markdown, text
 from tests.conftest import errors_of
 from tests.helpers import (
     ACCOUNT,
     DEPLOYMENT,
+    MODELS,
     PLAN_DATE,
     cli,
+    example_plan,
     minimal_landing_zone,
     of_type,
+    plan_for,
     private_network,
     team,
     write_stack,
@@ -37,12 +40,6 @@ HUB = {
 SUBNET = f"{SUB}/rg/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/s"
 REGIONS = [{"name": "swedencentral", "role": "primary"}, {"name": "eastus2", "role": "secondary"}]
 TWO_TEAMS = [team("team-a"), team("team-b", isolation="dedicated")]
-
-
-def plan_for(tmp_path, **lz):
-    plan = make_plan("test", PLAN_DATE, write_stack(tmp_path, minimal_landing_zone(**lz)))
-    assert plan.ok, plan.diagnostics
-    return plan
 
 
 def errors(**lz) -> dict[str, str]:
@@ -303,3 +300,89 @@ def test_bad_network_exits_1_through_the_cli(tmp_path):
     assert result.returncode == 1
     assert "landingZone.network.mode: prod must be private" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint"
+
+
+def _waits_for(plan: Plan) -> dict[str, set[str]]:
+    """URN -> every URN it transitively waits for. Waiting on a component means waiting on all it contains."""
+    children: dict[str, list[str]] = {}
+    for r in plan.resources:
+        if r.parent:
+            children.setdefault(r.parent, []).append(r.urn)
+
+    def with_descendants(urn: str) -> set[str]:
+        out, todo = set(), [urn]
+        while todo:
+            u = todo.pop()
+            if u not in out:
+                out.add(u)
+                todo += children.get(u, [])
+        return out
+
+    direct = {r.urn: set().union(*(with_descendants(d) for d in r.depends_on)) for r in plan.resources}
+    closure: dict[str, set[str]] = {}
+
+    def visit(urn: str) -> set[str]:
+        if urn not in closure:
+            closure[urn] = set()  # no cycles in a plan; this only stops a runaway
+            seen = set(direct.get(urn, ()))
+            for d in list(seen):
+                seen |= visit(d)
+            closure[urn] = seen
+        return closure[urn]
+
+    return {urn: visit(urn) for urn in direct}
+
+
+def test_private_endpoint_waits_for_every_deployment_of_its_account(tmp_path):
+    """Bug: the endpoint waited on one deployment (the first), so the account could be 'Accepted' under it."""
+    plan = plan_for(
+        tmp_path,
+        teams=[
+            team("team-a", models=MODELS),
+            team("team-b", "00000000-0000-0000-0000-00000000000b", isolation="dedicated", models=MODELS[:2]),
+        ],
+    )
+    accounts = {a.outputs["id"]: a.inputs["accountName"] for a in of_type(plan.resources, ACCOUNT)}
+    deployments: dict[str, set[str]] = {}
+    for d in of_type(plan.resources, DEPLOYMENT):
+        deployments.setdefault(d.inputs["accountName"], set()).add(d.urn)
+    assert sorted(len(v) for v in deployments.values()) == [2, 3]
+    waits = _waits_for(plan)
+    endpoints = of_type(plan.resources, PRIVATE_ENDPOINT)
+    assert len(endpoints) == 2
+    for pe in endpoints:
+        (connection,) = pe.inputs["privateLinkServiceConnections"]
+        account = accounts[connection["privateLinkServiceId"]]
+        missing = deployments[account] - waits[pe.urn]
+        assert not missing, f"{pe.name} does not wait for {sorted(missing)}"
+
+
+@pytest.mark.parametrize(("account", "bypass"), [({}, "AzureServices"), ({"trustedServicesBypass": False}, "None")])
+def test_trusted_services_bypass_reaches_the_account_firewall(tmp_path, account, bypass):
+    """Bug: ``trustedServicesBypass: false`` was ignored and trusted Azure services still got through."""
+    plan = plan_for(tmp_path, **({"account": account} if account else {}))
+    accounts = of_type(plan.resources, ACCOUNT)
+    assert accounts
+    for a in accounts:
+        assert a.inputs["properties"]["networkAcls"]["bypass"] == bypass
+
+
+def test_a_foundry_accounts_private_endpoint_asks_for_the_account_group():
+    """An AIServices (Foundry) resource is still a ``Microsoft.CognitiveServices/accounts``, whose one
+    private-link sub-resource is ``account`` (learn.microsoft.com/azure/private-link/private-endpoint-overview,
+    "Private-link resource" table: "Azure AI services | Microsoft.CognitiveServices/accounts | account"). The
+    same table gives ``amlworkspace`` to ``Microsoft.MachineLearningServices/workspaces``, the Foundry hubs: a
+    group ID borrowed from there, or made up from the kind, names nothing on the account."""
+    plan = example_plan("foundry")
+    accounts = {a.outputs["id"]: a for a in of_type(plan.resources, ACCOUNT)}
+    assert {a.inputs["kind"] for a in accounts.values()} == {"AIServices"}
+    assert all(a.inputs["properties"]["allowProjectManagement"] for a in accounts.values())
+    endpoints = of_type(plan.resources, PRIVATE_ENDPOINT)
+    assert len(endpoints) == len(accounts) == 2
+    for endpoint in endpoints:
+        (connection,) = endpoint.inputs["privateLinkServiceConnections"]
+        assert connection["privateLinkServiceId"] in accounts
+        assert connection["groupIds"] == ["account"]

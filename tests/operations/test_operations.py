@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
+import yaml
 
-from components.guardrails import BUILT_IN, allowed_models_rule
+from components.guardrails import ACCOUNT_TYPE, BUILT_IN, DEPLOYMENT_TYPE, allowed_models_rule, deny_account_delete_rule
 from infra import catalog as catalog_mod
 from infra import tenancy
 from infra.config import PROJECT_ROOT
+from infra.diff import diff
 from infra.operations import approved_models
 from infra.plan import make_plan
 from infra.render import text
 from infra.stateful import compare, stateful_urns
 from infra.topology import decide
-from tests.helpers import PLAN_DATE, cli, minimal_landing_zone, of_type, team
+from tests.helpers import PLAN_DATE, cli, minimal_landing_zone, of_type, plan_for, prod_copy, team, team_files_in
+from tests.plan.test_policy_pack import _check, _one, policies
 
 ACCOUNT = "azure-native:cognitiveservices:Account"
 ALERT = "azure-native:monitor:MetricAlert"
@@ -252,3 +256,133 @@ def test_stateful_urns_cover_accounts_deployments_budgets_and_the_gateway(stack,
         planned = {r.urn for r in of_type(plan.resources, kind)}
         assert planned, kind
         assert planned <= pinned, kind
+
+
+WORKSPACE = "azure-native:operationalinsights:Workspace"
+
+
+WORKSPACE_ID = (
+    "/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg"
+    "/providers/Microsoft.OperationalInsights/workspaces/law-hub"
+)
+
+
+def test_an_existing_workspace_is_used_and_none_is_created(tmp_path):
+    """Bug: ``monitoring.workspaceId`` was ignored: a new workspace was created and got the accounts' logs."""
+    plan = plan_for(tmp_path, monitoring={"workspaceId": WORKSPACE_ID})
+    assert of_type(plan.resources, WORKSPACE) == []
+    accounts = {a.outputs["id"] for a in of_type(plan.resources, ACCOUNT)}
+    settings = {d.inputs["resourceUri"]: d for d in of_type(plan.resources, DIAGNOSTIC)}
+    assert accounts and accounts <= set(settings)
+    for d in settings.values():
+        assert d.inputs["workspaceId"] == WORKSPACE_ID, d.name
+
+
+DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
+
+
+def _matches(condition: dict, resource_type: str) -> bool:
+    assert set(condition) == {"field", "equals"} and condition["field"] == "type", condition
+    return condition["equals"] == resource_type
+
+
+def test_removing_a_model_from_a_prod_team_file_meets_no_lock(tmp_path):
+    """A CanNotDelete lock on a parent is inherited by every child ("When you apply a lock at a parent scope,
+    all resources within that scope inherit the same lock", learn.microsoft.com/azure/azure-resource-manager/
+    management/lock-resources), so a lock on an account would fail deleting its deployments with ScopeLocked.
+    A denyAction on the account protects the parent only ("Child resource | Parent resource | Parent is
+    protected; child is deleted", learn.microsoft.com/azure/governance/policy/concepts/effect-deny-action)."""
+    config = prod_copy(tmp_path)
+    with team_files_in(tmp_path):
+        base = make_plan("prod", PLAN_DATE, config)
+        team_file = tmp_path / "teams" / "prod" / "contoso-chat.yaml"
+        doc = yaml.safe_load(team_file.read_text())
+        doc["models"] = [m for m in doc["models"] if m["name"] != "text-embedding-3-small"]
+        team_file.write_text(yaml.safe_dump(doc))
+        head = make_plan("prod", PLAN_DATE, config)
+    assert base.ok and head.ok, head.diagnostics
+    removed = [c for c in diff(base.contract(), head.contract()) if c.kind == "removed"]
+    assert {c.type for c in removed} == {DEPLOYMENT} and len(removed) == 2  # one per region
+    by_urn = {r.urn: r for r in base.resources}
+    for change in removed:
+        deployment = by_urn[change.urn]
+        assert deployment.protect is False
+        # No lock anywhere above it: not on the account, the resource group or the subscription.
+        assert not [r for r in base.resources if "lock" in r.type.lower()]
+        # Every denyAction rule in the stack matches accounts, never their deployments.
+        for definition in of_type(base.resources, DEFINITION):
+            rule = definition.inputs["policyRule"]
+            if rule["then"]["effect"] == "denyAction":
+                assert _matches(rule["if"], ACCOUNT_TYPE) and not _matches(rule["if"], DEPLOYMENT_TYPE)
+
+
+def test_prod_accounts_cannot_be_deleted_by_pulumi_or_from_outside(plans):
+    """Pulumi protect refuses any deployment that would delete the account (pulumi.com docs, resource options,
+    protect); a denyAction policy in Indexed mode refuses DELETE from anywhere else, including a resource group
+    delete (cascadeBehaviors, effect-deny-action)."""
+    prod, dev = plans["prod"], plans["dev"]
+    assert all(a.protect for a in of_type(prod.resources, ACCOUNT))
+    assert not any(r.protect for r in prod.resources if r.type != ACCOUNT)
+    (definition,) = [
+        d for d in of_type(prod.resources, DEFINITION) if d.inputs["policyRule"]["then"]["effect"] == "denyAction"
+    ]
+    assert definition.inputs["mode"] == "Indexed"
+    assert definition.inputs["policyRule"] == deny_account_delete_rule()
+    assert definition.inputs["policyRule"]["then"]["details"] == {
+        "actionNames": ["delete"],
+        "cascadeBehaviors": {"resourceGroup": "deny"},
+    }
+    scopes = {
+        a.inputs["scope"]
+        for a in of_type(prod.resources, ASSIGNMENT)
+        if a.inputs["policyDefinitionId"] == definition.outputs["id"]
+    }
+    assert scopes == {r.outputs["id"] for r in of_type(prod.resources, "azure-native:resources:ResourceGroup")}
+    assert not [
+        d for d in of_type(dev.resources, DEFINITION) if d.inputs["policyRule"]["then"]["effect"] == "denyAction"
+    ]
+
+
+def _listed(rule: dict) -> dict[str, list[str]]:
+    """Model name -> versions, as the generated policy rule lists them."""
+    return {c["allOf"][0]["equals"]: c["allOf"][1]["in"] for c in rule["if"]["allOf"][1]["not"]["anyOf"]}
+
+
+def test_the_approved_models_policy_never_approves_a_retired_version(prod):
+    """A version is retired from its retirement date on, whatever its lifecycle label still says.
+
+    "Retirement: When a model is retired, it's no longer available for use. Azure OpenAI deployments of a
+    retired model always return error responses." (learn.microsoft.com/azure/ai-foundry/openai/concepts/
+    model-retirements, "Terminology"). The catalog records o3 2025-04-16 as GenerallyAvailable with a
+    retirement of 2026-10-21, before the plan date, and gpt-5 2025-08-07 as GenerallyAvailable retiring
+    2027-02-09: neither lifecycle nor the Deprecated rule keeps them off the list; only the date does."""
+    catalog = catalog_mod.load()
+    approved = approved_models(catalog, PLAN_DATE)
+    assert catalog.models["o3"].versions["2025-04-16"].lifecycle == "GenerallyAvailable"
+    assert "o3" not in approved  # retired on 2026-10-21, a month before the plan date
+    retired = {
+        (name, version)
+        for name, model in catalog.models.items()
+        for version, info in model.versions.items()
+        if info.lifecycle == "Retired" or (info.retirement is not None and info.retirement <= PLAN_DATE)
+    }
+    assert len(retired) >= 10
+    assert not {(name, v) for name, versions in approved.items() for v in versions} & retired
+
+    # The retirement day itself: approved the day before, not on the day.
+    assert approved_models(catalog, dt.date(2027, 2, 8))["gpt-5"] == ("2025-08-07",)
+    assert "gpt-5" not in approved_models(catalog, dt.date(2027, 2, 9))
+
+    # What prod deploys as Azure Policy lists no retired version either.
+    (definition,) = [d for d in of_type(prod.resources, DEFINITION) if d.name == "guardrails"]
+    listed = _listed(definition.inputs["policyRule"])
+    assert "o3" not in listed and listed["gpt-5"] == ["2025-08-07"]
+    assert not {(name, v) for name, versions in listed.items() for v in versions} & retired
+
+    # The policy pack, at the same boundary.
+    gpt5 = _one(prod, policies.DEPLOYMENT)
+    gpt5.inputs["properties"]["model"].update(name="gpt-5", version="2025-08-07")
+    assert _check(policies.deployments_approved, gpt5, {"asOf": "2027-02-08"}) == []
+    assert _check(policies.deployments_approved, gpt5, {"asOf": "2027-02-09"}) == [
+        "gpt-5 2025-08-07 is retired (2027-02-09): deploy a current version"
+    ]

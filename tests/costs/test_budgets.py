@@ -402,3 +402,28 @@ def test_adopt_example_budget_counts_the_adopted_account():
     assert b.inputs["filter"] == {
         "dimensions": {"name": "ResourceId", "operator": "In", "values": [account_ids(plan)["contoso-openai-01"]]}
     }
+
+
+def test_a_shared_teams_derived_token_quota_is_what_its_budget_leaves_after_its_ptus():
+    """Provisioned deployments bill by the hour for the PTUs deployed, used or not ("billed hourly based on
+    the number of deployed PTUs", learn.microsoft.com/azure/foundry/openai/how-to/provisioned-throughput-onboarding,
+    "Provisioned throughput billing"), so on a shared account only what the budget leaves after them can buy
+    tokens.
+
+    15 PTU GlobalProvisionedManaged x $1.00 x 730 h = $10,950 a month, committed.
+    gpt-4.1 GlobalStandard: 0.75 x $2.00 + 0.25 x $8.00 = $3.50 per 1M tokens.
+    Budget $12,000 - $10,950 = $1,050 -> 1,050 / 3.50 x 1M = 300,000,000 tokens a month
+    (not 12,000 / 3.50 x 1M = 3,428,571,428)."""
+    models = [
+        {"name": "gpt-4.1-mini", "version": "2025-04-14", "sku": "GlobalProvisionedManaged", "capacity": 15},
+        {"name": "gpt-4.1", "version": "2025-04-14", "sku": "GlobalStandard", "capacity": 10},
+    ]
+    budget = {"monthly": 12000, "contacts": ["team-a@contoso.com"]}
+    topology, diags = decide(minimal_landing_zone(teams=[team("team-a", models=models, budget=budget)]), PLAN_DATE)
+    assert [d for d in diags if d.severity != "info"] == []
+    (cost,) = topology.costs
+    assert cost.shared and cost.quota_source == "derived"
+    assert cost.committed_monthly == pytest.approx(10_950)
+    assert cost.price_per_million == pytest.approx(3.5)
+    assert cost.monthly_tokens == 300_000_000
+    assert cost.tokens_per_minute == 10_000  # the standard capacity only: the PTUs are not metered per token

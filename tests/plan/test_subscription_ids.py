@@ -162,7 +162,7 @@ def test_a_resource_lives_in_its_providers_subscription():
 def test_a_subscription_that_is_not_a_guid_is_refused(tmp_path):
     """Every ID is built in ``azure-native:subscriptionId``: a value that is not a subscription ID is an error
     on every subcommand, not IDs that Azure would refuse."""
-    from tests.test_bad_input import assert_refused, project_copy
+    from tests.bad_input.test_regressions import assert_refused, project_copy
 
     root = project_copy(tmp_path)
     config = root / "Pulumi.prod.yaml"

@@ -7,9 +7,11 @@ import datetime as dt
 import pytest
 
 from infra import catalog
+from infra import catalog as catalog_mod
 from infra.config import DeploymentSku, parse
 from infra.topology import decide
-from tests.helpers import PLAN_DATE, minimal_landing_zone
+from tests.conftest import errors_of
+from tests.helpers import PLAN_DATE, minimal_landing_zone, team
 
 SKUS = set(DeploymentSku.__args__)
 
@@ -150,3 +152,78 @@ def test_catalog_errors_and_config_errors_come_together():
     assert errors == {"landingZone.regions", "landingZone.teams[0].models[0].name"}
     lz, _ = parse(raw)
     assert lz is not None
+
+
+def test_provisioned_capacity_above_the_per_deployment_maximum_is_an_error():
+    """Bug: a deployment above 100,000 PTUs (Azure's maximum) passed validation."""
+    model = {"name": "gpt-4.1-mini", "version": "2025-04-14", "sku": "GlobalProvisionedManaged", "capacity": 100_005}
+    errs = errors_of(minimal_landing_zone(teams=[team("team-a", models=[model])]))
+    message = errs["landingZone.teams[0].models[0].capacity"]
+    assert "100000" in message.replace(",", "").replace("_", "")
+    model["capacity"] = 100_000  # the maximum itself is fine: 15 + 19,997 steps of 5
+    assert errors_of(minimal_landing_zone(teams=[team("team-a", models=[model])])) == {}
+
+
+def errors(lz: dict, subscription_id: str | None = None) -> dict[str, str]:
+    _, diags = decide(lz, PLAN_DATE, subscription_id=subscription_id)
+    return {d.path: d.message for d in diags if d.severity == "error"}
+
+
+def _model_lz(**model) -> dict:
+    return minimal_landing_zone(
+        teams=[
+            team(
+                "team-a",
+                models=[{"name": "gpt-4o", "version": "2024-08-06", "sku": "GlobalStandard", "capacity": 10, **model}],
+            )
+        ]
+    )
+
+
+def test_deprecated_versions_need_the_existing_customer_flag():
+    """Deprecated: "Existing customers: Yes. New customers: No" ("Existing customer is determined at the
+    subscription level"; learn.microsoft.com/azure/foundry/openai/concepts/model-retirements)."""
+    assert catalog_mod.load().models["gpt-4o"].versions["2024-08-06"].lifecycle == "Deprecated"
+    msg = errors(_model_lz())["landingZone.teams[0].models[0].version"]
+    assert "is Deprecated" in msg and "alreadyDeployed: true" in msg and "move to 2024-11-20" in msg
+    topology, diags = decide(_model_lz(alreadyDeployed=True), PLAN_DATE)
+    assert topology is not None
+    (w,) = [d for d in diags if d.path == "landingZone.teams[0].models[0].version"]
+    assert w.severity == "warning" and "already deployed" in w.message
+    assert "2024-08-06" in topology.guardrails.approved["gpt-4o"]
+    plain, _ = decide(minimal_landing_zone(), PLAN_DATE)
+    assert "2024-08-06" not in plain.guardrails.approved.get("gpt-4o", ())
+    assert "2024-07-18" not in plain.guardrails.approved.get("gpt-4o-mini", ())
+    flag_on_ga = minimal_landing_zone(
+        teams=[
+            team(
+                "team-a",
+                models=[
+                    {
+                        "name": "gpt-4.1-mini",
+                        "version": "2025-04-14",
+                        "sku": "GlobalStandard",
+                        "capacity": 10,
+                        "alreadyDeployed": True,
+                    }
+                ],
+            )
+        ]
+    )
+    assert "only for Deprecated versions" in errors(flag_on_ga)["landingZone.teams[0].models[0].alreadyDeployed"]
+
+
+def test_provisioned_deployments_are_not_auto_upgraded():
+    """ "Provisioned deployments are NOT auto-upgraded" (model-retirements, as above); "Automatic model updates
+    are only supported for Standard deployment types" (learn.microsoft.com/azure/ai-foundry/openai/how-to/
+    working-with-models)."""
+    ptu = {"name": "gpt-4.1", "version": "2025-04-14", "sku": "GlobalProvisionedManaged", "capacity": 15}
+    topology, _ = decide(minimal_landing_zone(teams=[team("team-a", models=[ptu])]), PLAN_DATE)
+    (d,) = topology.accounts[0].deployments
+    assert d.version_upgrade_option == "NoAutoUpgrade"
+    standard, _ = decide(minimal_landing_zone(), PLAN_DATE)
+    assert standard.accounts[0].deployments[0].version_upgrade_option == "OnceCurrentVersionExpired"
+    auto = minimal_landing_zone(
+        teams=[team("team-a", models=[{**ptu, "versionUpgradeOption": "OnceNewDefaultVersionAvailable"}])]
+    )
+    assert "never auto-upgraded" in errors(auto)["landingZone.teams[0].models[0].versionUpgradeOption"]

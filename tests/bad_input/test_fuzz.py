@@ -8,7 +8,7 @@ comment, so they never quote more than an excerpt of a value, never a raw contro
 word of a file that a team file links to outside the project.
 
 CI runs ``FUZZ_EXAMPLES`` (default 25) cases; the longer run is ten times that:
-``FUZZ_EXAMPLES=250 .venv/bin/python -m pytest tests/test_fuzz.py -n 0``.
+``FUZZ_EXAMPLES=250 .venv/bin/python -m pytest tests/bad_input/test_fuzz.py -n 0``.
 """
 
 from __future__ import annotations

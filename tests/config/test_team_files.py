@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import yaml
 
 from infra.config import PROJECT_ROOT, parse
 from infra.parity import drift
 from tests.conftest import errors_of
-from tests.helpers import cli, minimal_landing_zone, stack_landing_zone, team, write_stack
+from tests.helpers import MODELS, cli, minimal_landing_zone, stack_landing_zone, team, write_stack
 
 
 def _write_team(tmp_path, rel: str, body) -> str:
@@ -144,3 +146,40 @@ def test_model_version_drift_between_stacks_is_reported():
     other, _ = parse(newer)
     (d,) = drift(base, {"prod": other})
     assert "team team-a models: ['gpt-4.1-mini 2025-04-14'] here, ['gpt-4.1 2025-04-14'] in prod" in d.message
+
+
+def _write_team_file(tmp_path: Path, rel: str, body: dict) -> str:
+    path = tmp_path / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(body, sort_keys=False))
+    return rel
+
+
+def test_semantic_errors_in_a_team_file_point_into_the_file(tmp_path):
+    """Bug: region and content-filter checks hard-coded ``landingZone.teams[i]`` for teams from files."""
+    body = team(
+        "team-b",
+        "00000000-0000-0000-0000-00000000000b",
+        contentFilter="nope",
+        models=[
+            {**MODELS[0], "capacityByRegion": {"nowhere": 5}},
+            {**MODELS[1], "regions": ["elsewhere"]},
+        ],
+    )
+    rel = _write_team_file(tmp_path, "teams/x.yaml", body)
+    errs = errors_of(minimal_landing_zone(teamFiles=[rel]), base_dir=tmp_path)
+    assert "'nowhere' is not a region" in errs["teams/x.yaml: models[0].capacityByRegion"]
+    assert "'elsewhere' is not a region" in errs["teams/x.yaml: models[1].regions"]
+    assert errs["teams/x.yaml: contentFilter"].startswith("unknown content filter 'nope'")
+    assert not [p for p in errs if p.startswith("landingZone.teams")], errs
+
+
+def test_catalog_errors_in_a_team_file_point_into_the_file(tmp_path):
+    """Bug: catalog checks hard-coded ``landingZone.teams[i]`` for teams from files."""
+    ptu = {"name": "gpt-4.1-mini", "version": "2025-04-14", "sku": "GlobalProvisionedManaged", "capacity": 17}
+    body = team("team-b", "00000000-0000-0000-0000-00000000000b", models=[{**MODELS[0], "version": "2099-01-01"}, ptu])
+    rel = _write_team_file(tmp_path, "teams/x.yaml", body)
+    errs = errors_of(minimal_landing_zone(teamFiles=[rel]), base_dir=tmp_path)
+    assert errs["teams/x.yaml: models[0].version"].startswith("unknown version '2099-01-01'")
+    assert "steps of 5" in errs["teams/x.yaml: models[1].capacity"]
+    assert not [p for p in errs if p.startswith("landingZone.teams")], errs

@@ -435,7 +435,7 @@ def test_every_string_of_the_real_stacks_quoted_only_in_part(tmp_path):
     ``EXCERPT_CHARS`` characters, escaped."""
     from infra.diagnostics import EXCERPT_CHARS
     from infra.topology import decide
-    from tests.test_fuzz import _at, _paths
+    from tests.bad_input.test_fuzz import _at, _paths
 
     long = "\x1b]0;pwned\x07" + "".join(f"{i:03d}" for i in range(100))
     runs = {long[i : i + EXCERPT_CHARS + 1] for i in range(len(long) - EXCERPT_CHARS)}

@@ -1,24 +1,17 @@
-"""Azure's rules for the gateway and the prod GitOps flow, each with the public source it comes from.
+"""Azure's rules for the gateway's callers, routes and private access, each with the public source it comes from.
 
 Mocks accept anything; these tests hold the plan to what Azure Resource Manager and API Management accept.
 """
 
 from __future__ import annotations
 
-import shutil
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
-import yaml
 
 from components.gateway_policy import MAX_TOKEN_QUOTA, MAX_TOKENS_PER_MINUTE, OPERATIONS, render_api_policy
-from components.guardrails import ACCOUNT_TYPE, DEPLOYMENT_TYPE, deny_account_delete_rule
-from infra import catalog as catalog_mod
-from infra.diff import diff
-from infra.plan import PROJECT_ROOT, make_plan
 from infra.topology import decide
-from tests.helpers import PLAN_DATE, minimal_landing_zone, of_type, private_network, team, team_files_in
+from tests.helpers import PLAN_DATE, minimal_landing_zone, of_type, private_network, team
 
 API = "azure-native:apimanagement:Api"
 API_POLICY = "azure-native:apimanagement:ApiPolicy"
@@ -313,134 +306,3 @@ def test_gateway_vnet_is_in_the_gateways_region_and_subscription():
     assert (
         "must be in the same region" in errors(lz, SUBSCRIPTION)["landingZone.network.regions.eastus2.gatewaySubnetId"]
     )
-
-
-# --- 3. The GitOps flow works in prod --------------------------------------------------------------------------
-
-
-def _prod_copy(tmp_path: Path) -> Path:
-    shutil.copytree(PROJECT_ROOT / "teams", tmp_path / "teams")
-    shutil.copy(PROJECT_ROOT / "Pulumi.prod.yaml", tmp_path / "Pulumi.prod.yaml")
-    return tmp_path / "Pulumi.prod.yaml"
-
-
-def test_removing_a_model_from_a_prod_team_file_meets_no_lock(tmp_path):
-    """A CanNotDelete lock on a parent is inherited by every child ("When you apply a lock at a parent scope,
-    all resources within that scope inherit the same lock", learn.microsoft.com/azure/azure-resource-manager/
-    management/lock-resources), so a lock on an account would fail deleting its deployments with ScopeLocked.
-    A denyAction on the account protects the parent only ("Child resource | Parent resource | Parent is
-    protected; child is deleted", learn.microsoft.com/azure/governance/policy/concepts/effect-deny-action)."""
-    config = _prod_copy(tmp_path)
-    with team_files_in(tmp_path):
-        base = make_plan("prod", PLAN_DATE, config)
-        team_file = tmp_path / "teams" / "prod" / "contoso-chat.yaml"
-        doc = yaml.safe_load(team_file.read_text())
-        doc["models"] = [m for m in doc["models"] if m["name"] != "text-embedding-3-small"]
-        team_file.write_text(yaml.safe_dump(doc))
-        head = make_plan("prod", PLAN_DATE, config)
-    assert base.ok and head.ok, head.diagnostics
-    removed = [c for c in diff(base.contract(), head.contract()) if c.kind == "removed"]
-    assert {c.type for c in removed} == {DEPLOYMENT} and len(removed) == 2  # one per region
-    by_urn = {r.urn: r for r in base.resources}
-    for change in removed:
-        deployment = by_urn[change.urn]
-        assert deployment.protect is False
-        # No lock anywhere above it: not on the account, the resource group or the subscription.
-        assert not [r for r in base.resources if "lock" in r.type.lower()]
-        # Every denyAction rule in the stack matches accounts, never their deployments.
-        for definition in of_type(base.resources, DEFINITION):
-            rule = definition.inputs["policyRule"]
-            if rule["then"]["effect"] == "denyAction":
-                assert _matches(rule["if"], ACCOUNT_TYPE) and not _matches(rule["if"], DEPLOYMENT_TYPE)
-
-
-def _matches(condition: dict, resource_type: str) -> bool:
-    assert set(condition) == {"field", "equals"} and condition["field"] == "type", condition
-    return condition["equals"] == resource_type
-
-
-def test_prod_accounts_cannot_be_deleted_by_pulumi_or_from_outside(plans):
-    """Pulumi protect refuses any deployment that would delete the account (pulumi.com docs, resource options,
-    protect); a denyAction policy in Indexed mode refuses DELETE from anywhere else, including a resource group
-    delete (cascadeBehaviors, effect-deny-action)."""
-    prod, dev = plans["prod"], plans["dev"]
-    assert all(a.protect for a in of_type(prod.resources, ACCOUNT))
-    assert not any(r.protect for r in prod.resources if r.type != ACCOUNT)
-    (definition,) = [
-        d for d in of_type(prod.resources, DEFINITION) if d.inputs["policyRule"]["then"]["effect"] == "denyAction"
-    ]
-    assert definition.inputs["mode"] == "Indexed"
-    assert definition.inputs["policyRule"] == deny_account_delete_rule()
-    assert definition.inputs["policyRule"]["then"]["details"] == {
-        "actionNames": ["delete"],
-        "cascadeBehaviors": {"resourceGroup": "deny"},
-    }
-    scopes = {
-        a.inputs["scope"]
-        for a in of_type(prod.resources, ASSIGNMENT)
-        if a.inputs["policyDefinitionId"] == definition.outputs["id"]
-    }
-    assert scopes == {r.outputs["id"] for r in of_type(prod.resources, "azure-native:resources:ResourceGroup")}
-    assert not [
-        d for d in of_type(dev.resources, DEFINITION) if d.inputs["policyRule"]["then"]["effect"] == "denyAction"
-    ]
-
-
-def _model_lz(**model) -> dict:
-    return minimal_landing_zone(
-        teams=[
-            team(
-                "team-a",
-                models=[{"name": "gpt-4o", "version": "2024-08-06", "sku": "GlobalStandard", "capacity": 10, **model}],
-            )
-        ]
-    )
-
-
-def test_deprecated_versions_need_the_existing_customer_flag():
-    """Deprecated: "Existing customers: Yes. New customers: No" ("Existing customer is determined at the
-    subscription level"; learn.microsoft.com/azure/foundry/openai/concepts/model-retirements)."""
-    assert catalog_mod.load().models["gpt-4o"].versions["2024-08-06"].lifecycle == "Deprecated"
-    msg = errors(_model_lz())["landingZone.teams[0].models[0].version"]
-    assert "is Deprecated" in msg and "alreadyDeployed: true" in msg and "move to 2024-11-20" in msg
-    topology, diags = decide(_model_lz(alreadyDeployed=True), PLAN_DATE)
-    assert topology is not None
-    (w,) = [d for d in diags if d.path == "landingZone.teams[0].models[0].version"]
-    assert w.severity == "warning" and "already deployed" in w.message
-    assert "2024-08-06" in topology.guardrails.approved["gpt-4o"]
-    plain, _ = decide(minimal_landing_zone(), PLAN_DATE)
-    assert "2024-08-06" not in plain.guardrails.approved.get("gpt-4o", ())
-    assert "2024-07-18" not in plain.guardrails.approved.get("gpt-4o-mini", ())
-    flag_on_ga = minimal_landing_zone(
-        teams=[
-            team(
-                "team-a",
-                models=[
-                    {
-                        "name": "gpt-4.1-mini",
-                        "version": "2025-04-14",
-                        "sku": "GlobalStandard",
-                        "capacity": 10,
-                        "alreadyDeployed": True,
-                    }
-                ],
-            )
-        ]
-    )
-    assert "only for Deprecated versions" in errors(flag_on_ga)["landingZone.teams[0].models[0].alreadyDeployed"]
-
-
-def test_provisioned_deployments_are_not_auto_upgraded():
-    """ "Provisioned deployments are NOT auto-upgraded" (model-retirements, as above); "Automatic model updates
-    are only supported for Standard deployment types" (learn.microsoft.com/azure/ai-foundry/openai/how-to/
-    working-with-models)."""
-    ptu = {"name": "gpt-4.1", "version": "2025-04-14", "sku": "GlobalProvisionedManaged", "capacity": 15}
-    topology, _ = decide(minimal_landing_zone(teams=[team("team-a", models=[ptu])]), PLAN_DATE)
-    (d,) = topology.accounts[0].deployments
-    assert d.version_upgrade_option == "NoAutoUpgrade"
-    standard, _ = decide(minimal_landing_zone(), PLAN_DATE)
-    assert standard.accounts[0].deployments[0].version_upgrade_option == "OnceCurrentVersionExpired"
-    auto = minimal_landing_zone(
-        teams=[team("team-a", models=[{**ptu, "versionUpgradeOption": "OnceNewDefaultVersionAvailable"}])]
-    )
-    assert "never auto-upgraded" in errors(auto)["landingZone.teams[0].models[0].versionUpgradeOption"]

@@ -8,7 +8,7 @@ import pytest
 
 from infra.topology import Topology, decide
 from tests.conftest import errors_of
-from tests.helpers import PLAN_DATE, minimal_landing_zone, team
+from tests.helpers import MODELS, PLAN_DATE, minimal_landing_zone, team
 
 STRICT = {"name": "strict", "prompt": {"hate": "Low"}}
 
@@ -216,3 +216,27 @@ def test_custom_subdomain_needs_a_single_account_group():
 def test_content_filter_names_fit_in_account_names():
     assert "DNS-safe slug" in errors(contentFilters=[{"name": "Strict_1"}])["landingZone.contentFilters[0].name"]
     assert "built-in" in errors(contentFilters=[{"name": "default"}])["landingZone.contentFilters[0].name"]
+
+
+@pytest.mark.parametrize(
+    ("where", "path"),
+    [
+        ("capacityByRegion", "landingZone.teams[0].models[0].capacityByRegion"),
+        ("regions", "landingZone.teams[0].models[0].regions"),
+        ("quotas", "landingZone.quotas[0].region"),
+    ],
+)
+def test_unknown_regions_are_errors_at_their_path(where, path):
+    """Bug: a region the stack does not have was accepted (and its capacity or quota silently ignored)."""
+    model = dict(MODELS[0])
+    lz = minimal_landing_zone()
+    if where == "capacityByRegion":
+        model["capacityByRegion"] = {"swedencentral": 10, "nowhere": 5}
+    elif where == "regions":
+        model["regions"] = ["swedencentral", "nowhere"]
+    else:
+        lz["quotas"] = [{"region": "nowhere", "model": "gpt-4.1-mini", "sku": "GlobalStandard", "capacity": 100}]
+    lz["teams"][0]["models"] = [model]
+    errs = errors_of(lz)
+    assert list(errs) == [path], errs
+    assert "'nowhere' is not a region of this stack; allowed: swedencentral" in errs[path]

@@ -27,7 +27,7 @@ from tests.helpers import (
 )
 
 OPENAI_USER = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def _by_account(plan, type_: str) -> dict[str, list]:

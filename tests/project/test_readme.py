@@ -1,6 +1,6 @@
 """The README's two commands are the ones that work: CI runs the test command verbatim.
 
-The docs' other commands, links and length: tests/test_docs.py."""
+The docs' other commands, links and length: tests/project/test_docs.py."""
 
 from __future__ import annotations
 
