@@ -6,14 +6,15 @@ import datetime as dt
 
 import pytest
 
+from infra import azure_types
 from infra.plan import make_plan
 from infra.render import markdown, text
 from infra.topology import decide
 from tests.conftest import errors_of
 from tests.helpers import PLAN_DATE, example_plan, minimal_landing_zone, of_type, team, write_stack
 
-BUDGET = "azure-native:consumption:Budget"
-ACTION_GROUP = "azure-native:monitor:ActionGroup"
+BUDGET = azure_types.BUDGET.token
+ACTION_GROUP = azure_types.ACTION_GROUP.token
 ENV_BUDGET = {"environment": {"monthly": 1000, "contacts": ["finops@contoso.com"]}}
 
 

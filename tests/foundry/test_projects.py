@@ -8,15 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from infra import azure_types
 from infra.plan import to_json
 from tests.conftest import errors_of
 from tests.helpers import ROLE_ASSIGNMENT, example_plan, minimal_landing_zone, of_type, private_network, team
 
-PROJECT = "azure-native:cognitiveservices:Project"
-CONNECTION = "azure-native:cognitiveservices/v20251201:ProjectConnection"
+PROJECT = azure_types.PROJECT.token
+CONNECTION = azure_types.PROJECT_CONNECTION.token
 DEFAULT_CONNECTION = "azure-native:cognitiveservices:ProjectConnection"
 AZURE_AI_USER = "53ca6127-db72-4b80-b1b0-d745d6d5456d"
-ACCOUNT = "azure-native:cognitiveservices:Account"
+ACCOUNT = azure_types.ACCOUNT.token
 
 
 @pytest.fixture(scope="module")

@@ -10,21 +10,22 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from components.gateway_policy import MAX_TOKEN_QUOTA, MAX_TOKENS_PER_MINUTE, OPERATIONS, render_api_policy
+from infra import azure_types
 from infra.topology import decide
 from tests.helpers import PLAN_DATE, minimal_landing_zone, of_type, private_network, team
 
-API = "azure-native:apimanagement:Api"
-API_POLICY = "azure-native:apimanagement:ApiPolicy"
-OPERATION = "azure-native:apimanagement:ApiOperation"
-PRODUCT = "azure-native:apimanagement:Product"
-LINK = "azure-native:apimanagement:ProductApiLink"
-SERVICE = "azure-native:apimanagement:ApiManagementService"
-PE = "azure-native:network:PrivateEndpoint"
-ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
-DEFINITION = "azure-native:authorization:PolicyDefinition"
-ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
-DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
-ACCOUNT = "azure-native:cognitiveservices:Account"
+API = azure_types.API.token
+API_POLICY = azure_types.API_POLICY.token
+OPERATION = azure_types.API_OPERATION.token
+PRODUCT = azure_types.PRODUCT.token
+LINK = azure_types.PRODUCT_API_LINK.token
+SERVICE = azure_types.API_MANAGEMENT.token
+PE = azure_types.PRIVATE_ENDPOINT.token
+ZONE_GROUP = azure_types.PRIVATE_DNS_ZONE_GROUP.token
+DEFINITION = azure_types.POLICY_DEFINITION.token
+ASSIGNMENT = azure_types.POLICY_ASSIGNMENT.token
+DEPLOYMENT = azure_types.DEPLOYMENT.token
+ACCOUNT = azure_types.ACCOUNT.token
 TENANT = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 APP_A, APP_B = "00000000-0000-0000-0000-0000000000a1", "00000000-0000-0000-0000-0000000000b1"
 SUBSCRIPTION = "11111111-1111-1111-1111-111111111111"

@@ -7,15 +7,16 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from components.gateway_policy import render_api_policy
+from infra import azure_types
 from infra.plan import _plain, make_plan
 from infra.topology import decide
 from tests.conftest import errors_of
 from tests.helpers import PLAN_DATE, minimal_landing_zone, of_type, private_network, team, write_stack
 
-BACKEND = "azure-native:apimanagement:Backend"
-API_POLICY = "azure-native:apimanagement:ApiPolicy"
-ROLE = "azure-native:authorization:RoleAssignment"
-ACCOUNT = "azure-native:cognitiveservices:Account"
+BACKEND = azure_types.BACKEND.token
+API_POLICY = azure_types.API_POLICY.token
+ROLE = azure_types.ROLE_ASSIGNMENT.token
+ACCOUNT = azure_types.ACCOUNT.token
 TENANT = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 GATEWAY = {
     "enabled": True,
@@ -331,7 +332,7 @@ def test_no_failover_warning_without_a_gateway():
     assert warnings("Standard", environment="dev") == []
 
 
-SUBSCRIPTION = "azure-native:apimanagement:Subscription"
+SUBSCRIPTION = azure_types.APIM_SUBSCRIPTION.token
 
 
 def test_gateway_subscription_keys_are_secret_outputs(prod):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from infra import azure_types
 from tests.helpers import of_type
 
 STUBS = Path(__file__).resolve().parent.parent / "apim_context.cs"
@@ -82,7 +83,7 @@ def test_a_broken_expression_does_not_compile(all_expressions, tmp_path):
     assert compile_expressions(no_return, tmp_path).returncode != 0
 
 
-API_POLICY = "azure-native:apimanagement:ApiPolicy"
+API_POLICY = azure_types.API_POLICY.token
 
 
 # A gateway just big enough to run the team expression: the token's claims, and the key caller's product.

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from infra import azure_types
 from tests.helpers import of_type
 
-API_POLICY = "azure-native:apimanagement:ApiPolicy"
-PRODUCT_POLICY = "azure-native:apimanagement:ProductPolicy"
-PRODUCT = "azure-native:apimanagement:Product"
-SUBSCRIPTION = "azure-native:apimanagement:Subscription"
+API_POLICY = azure_types.API_POLICY.token
+PRODUCT_POLICY = azure_types.PRODUCT_POLICY.token
+PRODUCT = azure_types.PRODUCT.token
+SUBSCRIPTION = azure_types.APIM_SUBSCRIPTION.token
 OTHER_APP = "99999999-9999-9999-9999-999999999999"
 
 

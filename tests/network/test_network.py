@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from infra import azure_types
 from infra.plan import Plan, make_plan
 from infra.render import markdown, text
 from tests.conftest import errors_of
@@ -22,12 +23,12 @@ from tests.helpers import (
     write_stack,
 )
 
-PE = "azure-native:network:PrivateEndpoint"
-ZONE_GROUP = "azure-native:network:PrivateDnsZoneGroup"
-ZONE = "azure-native:privatedns:PrivateZone"
-LINK = "azure-native:privatedns:VirtualNetworkLink"
-VNET = "azure-native:network:VirtualNetwork"
-NSG = "azure-native:network:NetworkSecurityGroup"
+PE = azure_types.PRIVATE_ENDPOINT.token
+ZONE_GROUP = azure_types.PRIVATE_DNS_ZONE_GROUP.token
+ZONE = azure_types.PRIVATE_DNS_ZONE.token
+LINK = azure_types.PRIVATE_DNS_ZONE_LINK.token
+VNET = azure_types.VIRTUAL_NETWORK.token
+NSG = azure_types.NETWORK_SECURITY_GROUP.token
 SUB = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups"
 HUB = {
     "privatelink.openai.azure.com": (
@@ -302,7 +303,7 @@ def test_bad_network_exits_1_through_the_cli(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint"
+PRIVATE_ENDPOINT = azure_types.PRIVATE_ENDPOINT.token
 
 
 def _waits_for(plan: Plan) -> dict[str, set[str]]:

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from components.guardrails import ACCOUNT_TYPE, BUILT_IN, DEPLOYMENT_TYPE, allowed_models_rule, deny_account_delete_rule
+from infra import azure_types, tenancy
 from infra import catalog as catalog_mod
-from infra import tenancy
 from infra.config import PROJECT_ROOT
 from infra.diff import diff
 from infra.operations import approved_models
@@ -21,12 +21,12 @@ from infra.topology import decide
 from tests.helpers import PLAN_DATE, cli, minimal_landing_zone, of_type, plan_for, prod_copy, team, team_files_in
 from tests.plan.test_policy_pack import _check, _one, policies
 
-ACCOUNT = "azure-native:cognitiveservices:Account"
-ALERT = "azure-native:monitor:MetricAlert"
-DIAGNOSTIC = "azure-native:monitor:DiagnosticSetting"
-ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
-DEFINITION = "azure-native:authorization:PolicyDefinition"
-LOCK = "azure-native:authorization:ManagementLockByScope"
+ACCOUNT = azure_types.ACCOUNT.token
+ALERT = azure_types.METRIC_ALERT.token
+DIAGNOSTIC = azure_types.DIAGNOSTIC_SETTING.token
+ASSIGNMENT = azure_types.POLICY_ASSIGNMENT.token
+DEFINITION = azure_types.POLICY_DEFINITION.token
+LOCK = azure_types.LOCK.token
 GOLDEN_DIR = PROJECT_ROOT / "tests" / "golden"
 GOLDEN = GOLDEN_DIR / "prod-stateful-urns.txt"
 
@@ -258,7 +258,7 @@ def test_stateful_urns_cover_accounts_deployments_budgets_and_the_gateway(stack,
         assert planned <= pinned, kind
 
 
-WORKSPACE = "azure-native:operationalinsights:Workspace"
+WORKSPACE = azure_types.WORKSPACE.token
 
 
 WORKSPACE_ID = (
@@ -278,7 +278,7 @@ def test_an_existing_workspace_is_used_and_none_is_created(tmp_path):
         assert d.inputs["workspaceId"] == WORKSPACE_ID, d.name
 
 
-DEPLOYMENT = "azure-native:cognitiveservices:Deployment"
+DEPLOYMENT = azure_types.DEPLOYMENT.token
 
 
 def _matches(condition: dict, resource_type: str) -> bool:

@@ -22,6 +22,7 @@ import pulumi_azure_native as azure_native
 import yaml
 from pulumi_azure_native import authorization, cognitiveservices, resources
 
+from infra import azure_types
 from infra.mocks import SUBSCRIPTION_ID
 from infra.plan import PROJECT_ROOT, Plan, make_plan, to_json
 from tests.helpers import PLAN_DATE, ROLE_ASSIGNMENT, of_type, register, team_files_in
@@ -29,8 +30,8 @@ from tests.helpers import PLAN_DATE, ROLE_ASSIGNMENT, of_type, register, team_fi
 STACK_SUBSCRIPTION = "5b7c9d1e-2f3a-4b5c-8d6e-7f8091a2b3c4"
 SUBSCRIPTION = re.compile(r"/subscriptions/([0-9a-fA-F-]{36})")
 """An ARM subscription ID; an APIM subscription (``.../service/<name>/subscriptions/<team>``) is not one."""
-BUDGET = "azure-native:consumption:Budget"
-POLICY_ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
+BUDGET = azure_types.BUDGET.token
+POLICY_ASSIGNMENT = azure_types.POLICY_ASSIGNMENT.token
 
 
 def subscriptions_in(plan: Plan, stated: tuple[str, ...] = ()) -> dict[str, int]:
