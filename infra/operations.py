@@ -147,11 +147,12 @@ def approved_models(
     return out
 
 
-def guardrails_spec(lz: LandingZone, catalog: Catalog, today: dt.date) -> GuardrailsSpec:
+def guardrails_spec(lz: LandingZone, catalog: Catalog, today: dt.date, accounts: list[AccountSpec]) -> GuardrailsSpec:
     prod = lz.environment == "prod"
     effect = lz.guardrails.policy_effect or ("Deny" if prod else "Audit")
     protect = prod if lz.guardrails.protect is None else lz.guardrails.protect
-    declared = frozenset((m.name, m.version) for t in lz.teams for m in t.models if m.already_deployed)
+    # Deprecated versions stay approved only where a deployment of this stack runs them.
+    declared = frozenset((d.model_name, d.model_version) for a in accounts for d in a.deployments if d.already_deployed)
     return GuardrailsSpec(
         effect,
         protect,

@@ -167,7 +167,7 @@ def build(
         quotas=quotas,
         monitoring=monitoring,
         alerts=alerts,
-        guardrails=operations.guardrails_spec(lz, catalog, today),
+        guardrails=operations.guardrails_spec(lz, catalog, today, accounts),
         resource_groups=tuple(resource_groups.values()),
         accounts=tuple(accounts),
         teams=tenancy.placements(lz, groups, placed.team_accounts),

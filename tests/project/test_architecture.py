@@ -99,3 +99,23 @@ def test_modules_and_functions_stay_small(path):
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.end_lineno - n.lineno + 1 > MAX_FUNCTION_LINES
     ]
     assert long == [], f"{path.relative_to(PROJECT_ROOT)}: functions over {MAX_FUNCTION_LINES} lines: {long}"
+
+
+REQUEST_READERS = {
+    "deployments.py": "resolves each request into deployments, once",
+    "tenancy.py": "the config rule that a request's regions are the stack's",
+    "parity.py": "compares the requests of two stacks' configs",
+}
+
+
+def test_only_the_deployment_slice_reads_a_teams_model_requests():
+    """Nothing downstream reads the raw request: costs, quotas, lifecycle, outputs and views read the resolved
+    ``Deployment`` (``catalog.models`` is the catalog's own list, not a request)."""
+    readers = set()
+    for path in INFRA.rglob("*.py"):
+        for n in ast.walk(_tree(path)):
+            if isinstance(n, ast.Attribute) and n.attr == "models":
+                base = n.value.id if isinstance(n.value, ast.Name) else getattr(n.value, "attr", "")
+                if base not in ("catalog", "self"):  # the catalog's own models
+                    readers.add(path.relative_to(INFRA).as_posix())
+    assert readers == set(REQUEST_READERS)
