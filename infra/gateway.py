@@ -1,7 +1,9 @@
 """The gateway slice: API Management in front of the accounts, its pools, APIs, callers and limits.
 
 The decision (``decide``: a pool and an API per account group) and the rules that read it live here; the
-rules on the config, and which tier reaches what, in ``infra.gateway_checks``. Plain Python.
+rules on the config, and which tier reaches what, in ``infra.gateway_checks``; what one instance of a tier holds
+(backends, products, subscriptions, API operations, policy size), and the rules on the decided gateway against
+it, in ``infra.gateway_limits``. Plain Python.
 
 Failover rewrites only the host: the request path carries the deployment
 name, so every account in a pool must hold a deployment of the same name.
@@ -21,6 +23,7 @@ from infra.gateway_checks import (
     network_reach,
     private_endpoint,
 )
+from infra.gateway_limits import limit_rules
 from infra.specs import AccountSpec, GatewayApi, GatewaySpec, PoolMember, TeamCost, TeamRoute
 
 REGIONAL_SKUS = frozenset({"Standard", "ProvisionedManaged"})
@@ -198,7 +201,7 @@ def rules(lz: LandingZone, spec: GatewaySpec | None, subscription_id: str | None
             )
         )
     out += _subnet_rules(lz, spec, subscription_id)
-    return out
+    return out + limit_rules(spec, lz)
 
 
 def _caller_rules(lz: LandingZone, spec: GatewaySpec) -> list[Diagnostic]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from infra.config import GATEWAY_DNS_ZONE, ROOT, LandingZone
 from infra.diagnostics import Diagnostic, convention, error, info, rule, warning
+from infra.gateway_limits import POOL_MEMBERS
 
 # Which tiers reach a VNet (learn.microsoft.com/azure/api-management/api-management-features and
 # virtual-network-concepts): outbound VNet integration is Standard v2 (and Premium v2); VNet injection is
@@ -23,7 +24,8 @@ GATEWAY_NETWORK = {
 }
 
 
-MAX_POOL_MEMBERS = 30
+MAX_POOL_MEMBERS = POOL_MEMBERS.of("StandardV2")
+"""A member per region; every tier takes the same number (``infra.gateway_limits``)."""
 PRIMARY_PRIORITY, SECONDARY_PRIORITY = 1, 2
 """The primary region alone first; every secondary in the next group, splitting its traffic by ``weight``."""
 
@@ -77,7 +79,9 @@ MONITORING = rule(
 )
 
 
-POOL_SIZE = rule("gateway.pool-size", "error", "A backend pool holds at most 30 members (regions).", BACKENDS)
+POOL_SIZE = rule(
+    "gateway.pool-size", "error", "A backend pool holds at most 30 members (regions).", *POOL_MEMBERS.sources
+)
 
 
 PUBLIC_ACCOUNTS = rule(
@@ -185,7 +189,10 @@ def checks(lz: LandingZone) -> list[Diagnostic]:
             )
         )
     if len(lz.regions) > MAX_POOL_MEMBERS:
-        why = f"a backend pool holds at most {MAX_POOL_MEMBERS} members; got {len(lz.regions)}"
+        why = (
+            f"a backend pool holds at most {MAX_POOL_MEMBERS} members ({POOL_MEMBERS.cite}); got {len(lz.regions)}:"
+            f" keep at most {MAX_POOL_MEMBERS} regions behind the gateway"
+        )
         out.append(error(f"{ROOT}.regions", why, rule=POOL_SIZE))
     mode = GATEWAY_NETWORK.get(gw.sku)
     if mode is None:

@@ -204,6 +204,20 @@ class GatewayApi:
     members: tuple[PoolMember, ...]
     teams: tuple[TeamRoute, ...]
 
+    def team_args(self) -> list[dict]:
+        """Its teams as ``OpenAiGatewayApi`` takes them (``GatewayTeamArgs``): what the program declares, and
+        what the plan renders to measure the policy."""
+        return [
+            {
+                "team": t.team,
+                "caller_app_ids": list(t.caller_app_ids),
+                "subscription_key": t.subscription_key,
+                **({"tokens_per_minute": t.tokens_per_minute} if t.tokens_per_minute else {}),
+                **({"monthly_tokens": t.monthly_tokens} if t.monthly_tokens else {}),
+            }
+            for t in self.teams
+        ]
+
 
 @dataclass(frozen=True)
 class GatewaySpec:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from infra import azure_limits, deployments, naming
+from infra import account_limits, azure_limits, deployments, naming
 from infra import catalog as catalog_mod
 from infra import network as network_mod
 from infra.azure_limits import duplicates
@@ -281,7 +281,7 @@ def accounts(
             accounts.append(account)
             for i in group.members:
                 team_accounts.setdefault(i, []).append(account.key)
-
+    diags += account_limits.checks(lz, accounts, subscription_id)
     return Accounts(tuple(accounts), resource_groups, team_accounts, platform_rg), diags
 
 

@@ -145,16 +145,7 @@ def _declare_api(
             "failure_count": spec.failure_count,
             "tenant_id": spec.tenant_id,
             "audiences": list(spec.audiences),
-            "teams": [
-                {
-                    "team": t.team,
-                    "caller_app_ids": list(t.caller_app_ids),
-                    "subscription_key": t.subscription_key,
-                    **({"tokens_per_minute": t.tokens_per_minute} if t.tokens_per_minute else {}),
-                    **({"monthly_tokens": t.monthly_tokens} if t.monthly_tokens else {}),
-                }
-                for t in api.teams
-            ],
+            "teams": api.team_args(),
         },
         opts=pulumi.ResourceOptions(depends_on=[pool]),
     )

@@ -267,7 +267,7 @@ def test_more_than_30_pool_members_is_an_error():
         {"name": f"region{i:02d}", "role": "secondary"} for i in range(30)
     ]
     errs = _errors(gateway_lz(regions=regions))
-    assert errs["landingZone.regions"] == "a backend pool holds at most 30 members; got 31"
+    assert errs["landingZone.regions"].startswith("a backend pool holds at most 30 members (")
     # also for tiers whose other checks stop early
     assert (
         "at most 30 members"
