@@ -19,6 +19,7 @@ COMMAND = ".venv/bin/python -m infra checks > docs/checks.md"
 CONCERNS = {
     "config": "the stack file and team files: reading them, and their shape",
     "tenancy": "teams and accounts: who shares what",
+    "placement": "which shard (account) of its governance profile each shared team is on, and the lock file",
     "deployments": "model deployments on each account",
     "catalog": "models, versions, SKUs and capacities against the model catalog",
     "network": "VNets, subnets, private endpoints and private DNS",

@@ -65,6 +65,11 @@ def parser() -> argparse.ArgumentParser:
     urns.add_argument("--stack", required=True)
     urns.add_argument("--date", type=_date, help="as of this date (YYYY-MM-DD)")
     urns.add_argument("--config-file", type=Path, help="read this file instead of Pulumi.<stack>.yaml")
+    place = sub.add_parser("place", help="record which shared account each team is on in placement/<stack>.yaml")
+    place.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
+    place.add_argument("--config-file", type=Path, help="read this file instead of Pulumi.<stack>.yaml")
+    place.add_argument("--move", action="append", default=[], metavar="TEAM", help="place this team anew (repeatable)")
+    place.add_argument("--date", type=_date, help="as of this date (YYYY-MM-DD), for retirement checks")
     schema = sub.add_parser("schema", help="print the JSON Schema of Pulumi.<stack>.yaml, for editor validation")
     schema.add_argument("--team-file", action="store_true", help="the schema of a team file instead")
     sub.add_parser("checks", help="print docs/checks.md: every rule the plan checks, with its ID and source")
@@ -85,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     from infra.plan import UsageError
 
-    command = {"models": _models, "urns": _urns, "diagram": _diagram, "plan": _plan}[args.command]
+    command = {"models": _models, "urns": _urns, "diagram": _diagram, "plan": _plan, "place": _place}[args.command]
     try:
         return command(args)
     except UsageError as exc:  # a stack that does not exist, a bad --diff-against file
@@ -95,6 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _models(args: argparse.Namespace) -> int:
     """Exit 1 when any deployment's version is retired; versions retiring within 90 days are warnings."""
+    from infra import placement
     from infra.catalog import RETIRED, RETIREMENT_WARNING_DAYS
     from infra.catalog import load as load_catalog
     from infra.diagnostics import errors_in, format_diagnostics
@@ -108,8 +114,9 @@ def _models(args: argparse.Namespace) -> int:
     # The same verdict as ``plan`` on the config, but retired versions: they are this report's to list.
     allowed = frozenset({RETIRED.id})
     lz, problems = check(cfg.landing_zone, today, catalog, allowed=allowed) if cfg else (None, [])
-    topology = build(lz, catalog, today, cfg.subscription_id) if lz is not None else None
-    problems = [*diags, *problems, *(topology.diagnostics if topology else ())]
+    lock, found = placement.read(args.stack)
+    topology = build(lz, catalog, today, cfg.subscription_id, lock) if lz is not None else None
+    problems = [*diags, *found, *problems, *(topology.diagnostics if topology else ())]
     others = [d for d in errors_in(problems) if d.rule not in allowed]
     if topology is None or others:
         print(format_diagnostics(problems), file=sys.stderr)
@@ -184,6 +191,7 @@ def _diagram(args: argparse.Namespace) -> int:
             cfg.landing_zone,
             args.date or dt.date.today(),
             subscription_id=cfg.subscription_id,
+            stack=args.stack,
         )
         if cfg
         else (None, [])
@@ -234,3 +242,43 @@ def _plan(args: argparse.Namespace) -> int:
         # Machine formats keep stdout parseable; humans still need the reason on stderr.
         print(render.text(plan), end="", file=sys.stderr)
     return EXIT_OK if plan.ok else EXIT_CONFIG
+
+
+def _place(args: argparse.Namespace) -> int:
+    """Write ``placement/<stack>.yaml``: placed teams stay, new ones are placed, --move places a team anew."""
+    from infra import placement
+    from infra.catalog import load as load_catalog
+    from infra.diagnostics import errors_in, format_diagnostics
+    from infra.plan import UsageError, load_stack
+    from infra.topology import check
+
+    cfg, diags = load_stack(args.stack, args.config_file)
+    lz, problems = check(cfg.landing_zone, args.date or dt.date.today(), load_catalog()) if cfg else (None, [])
+    lock, found = placement.read(args.stack)
+    problems = [*diags, *problems, *found]
+    if lz is None or errors_in(problems):
+        print(format_diagnostics(problems), file=sys.stderr)
+        return EXIT_CONFIG
+    profiles = placement.profiles(lz)
+    teams = sorted(t for p in profiles.values() for t in p)
+    for name in args.move:
+        if name not in teams:
+            raise UsageError(f"--move {name}: not a team of shared tenancy in this stack (teams: {', '.join(teams)})")
+    limit = lz.placement.max_deployments_per_account
+    placed = placement.assign(profiles, lock.entries, limit, frozenset(args.move))
+    refused = [
+        f"error: {placement.lock_label(args.stack)}: profiles.{key}: shard {s} holds {n} deployments per region;"
+        f" landingZone.placement.maxDeploymentsPerAccount is {limit}: add --move TEAM for a team on it"
+        for key, s, n in placed.overfull
+    ]
+    too_big = [d for d in placement.decide(lz, placement.NO_LOCK)[1] if d.rule == placement.TEAM_FITS.id]
+    if refused or too_big:
+        print("\n".join([*refused, *([format_diagnostics(too_big)] if too_big else [])]), file=sys.stderr)
+        return EXIT_CONFIG
+    path = placement.lock_label(args.stack)
+    if lock.found and placed.lock == lock.entries:
+        print(f"{path}: no change")
+        return EXIT_OK
+    placement.write(args.stack, placed.lock)
+    print("\n".join([f"{path}: written", *(f"  {c}" for c in placed.changes)]))
+    return EXIT_OK

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from infra import catalog as catalog_mod
 from infra import naming
-from infra.config import DEFAULT_CONTENT_FILTER, LandingZone, ModelRequest, Team
+from infra.config import DEFAULT_CONTENT_FILTER, PROVISIONED_SKUS, LandingZone, ModelRequest, Team
 from infra.config.models import Region
 from infra.diagnostics import Diagnostic, convention, did_you_mean, error, excerpt, info, join_path, rule
 from infra.specs import AccountSpec, Deployment
@@ -52,12 +52,27 @@ def request_checks(
     return diags
 
 
+def deploys_in(req: ModelRequest, region: str) -> bool:
+    """A request deploys in every region of the stack, or only in those it names."""
+    return req.regions is None or region in req.regions
+
+
+def most_in_a_region(team: Team, regions: list[str], account_kind: str) -> int:
+    """A team's deployments in the region where it has most: what it needs of the one account it is placed on.
+
+    Azure OpenAI caps "Standard deployments per resource" (learn.microsoft.com/azure/ai-foundry/openai/
+    quotas-limits), so provisioned ones do not count there; a Foundry resource caps every deployment ("Max
+    deployments per resource", learn.microsoft.com/azure/foundry/foundry-models/quotas-limits)."""
+    counted = [r for r in team.models if account_kind == "AIServices" or r.sku not in PROVISIONED_SKUS]
+    return max(sum(deploys_in(req, region) for req in counted) for region in regions)
+
+
 def resolve(
     team: Team, m: int, team_path: str, region: str, account: str, catalog: catalog_mod.Catalog
 ) -> Deployment | None:
     """Request ``m`` of ``team`` as the account ``account`` in ``region`` holds it; None where it is not deployed."""
     req: ModelRequest = team.models[m]
-    if req.regions is not None and region not in req.regions:
+    if not deploys_in(req, region):
         return None
     path = join_path(team_path, f"models[{m}]")
     model = catalog.models.get(req.name)

@@ -236,7 +236,7 @@ def make_plan(
     cfg, plan.diagnostics = load_stack(stack, config_file)
     if cfg is None:
         return plan
-    plan.topology, diags = decide(cfg.landing_zone, today, subscription_id=cfg.subscription_id)
+    plan.topology, diags = decide(cfg.landing_zone, today, subscription_id=cfg.subscription_id, stack=stack)
     plan.diagnostics += diags
     if plan.topology is not None and config_file is None:
         others, notes = _other_stacks(stack)

@@ -66,7 +66,7 @@ def main() -> None:
     subscription = pulumi.Config("azure-native").get("subscriptionId")
     today = plan_date()
     decided = _decided.pop(_key(raw, today, subscription), None)
-    topology, diagnostics = decided or decide(raw, today, subscription_id=subscription)
+    topology, diagnostics = decided or decide(raw, today, subscription_id=subscription, stack=pulumi.get_stack())
     if topology is None:
         raise ConfigError(diagnostics)
     for d in diagnostics:

@@ -16,7 +16,7 @@ from typing import Any
 
 from infra import catalog as catalog_mod
 from infra import costs as costs_mod
-from infra import deployments, operations, rules, tenancy
+from infra import deployments, operations, placement, rules, tenancy
 from infra import gateway as gateway_mod
 from infra import network as network_mod
 from infra.config import LandingZone, parse, well_shaped
@@ -75,15 +75,19 @@ def decide(
     catalog: catalog_mod.Catalog | None = None,
     base_dir: Path | None = None,
     subscription_id: str | None = None,
+    stack: str | None = None,
 ) -> tuple[Topology | None, list[Diagnostic]]:
     """Config object -> topology, or None when there is any error. Diagnostics are always returned.
 
-    ``subscription_id`` is the deployment's (``azure-native:subscriptionId``) where the stack states it."""
+    ``subscription_id`` is the deployment's (``azure-native:subscriptionId``) where the stack states it;
+    ``stack`` names the placement lock file (``placement/<stack>.yaml``) to read, if any."""
     catalog = catalog or catalog_mod.load()
     lz, diags = check(raw, today, catalog, base_dir)
-    if lz is None:
+    lock, found = placement.read(stack) if stack else (placement.NO_LOCK, [])
+    diags += found
+    if lz is None or errors_in(found):
         return None, diags
-    topology = build(lz, catalog, today, subscription_id)
+    topology = build(lz, catalog, today, subscription_id, lock)
     # Identical findings can repeat (one per account); say each once.
     diags = list(dict.fromkeys([*diags, *topology.diagnostics]))
     return (None if errors_in(diags) else topology), diags
@@ -121,7 +125,11 @@ def check(
 
 
 def build(
-    lz: LandingZone, catalog: catalog_mod.Catalog, today: dt.date, subscription_id: str | None = None
+    lz: LandingZone,
+    catalog: catalog_mod.Catalog,
+    today: dt.date,
+    subscription_id: str | None = None,
+    lock: placement.LockFile = placement.NO_LOCK,
 ) -> Topology:
     """The decisions, step by step; each step returns its value and what it found."""
     diags: list[Diagnostic] = []
@@ -131,7 +139,8 @@ def build(
         diags.extend(found)
         return value
 
-    groups = tenancy.account_groups(lz)
+    shards = step(placement.decide(lz, lock))
+    groups = placement.shard_groups(lz, tenancy.account_groups(lz), shards)
     network = network_mod.network_spec(lz)
     placed = step(tenancy.accounts(lz, groups, network, catalog, subscription_id))
     accounts = list(placed.accounts)

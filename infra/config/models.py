@@ -342,6 +342,14 @@ class Quota(_Strict):
     capacity: int = Field(ge=1)
 
 
+class Placement(_Strict):
+    max_deployments_per_account: int = Field(default=28, ge=1, le=32)
+    """Deployments per shared account, at most; a governance profile spreads over as many accounts as its teams
+    need. Azure allows 32 per account (learn.microsoft.com/azure/ai-foundry/openai/quotas-limits, "Max Standard
+    deployments per resource"; learn.microsoft.com/azure/foundry/foundry-models/quotas-limits, "Max deployments
+    per resource"): the default leaves headroom for a team's next model."""
+
+
 class ResourceGroup(_Strict):
     name: ResourceGroupName | None = None
     """Defaults to ``rg-<namePrefix>-<environment>``."""
@@ -361,6 +369,7 @@ class LandingZone(_Strict):
     gateway: Gateway = Field(default_factory=Gateway)
     monitoring: Monitoring = Field(default_factory=Monitoring)
     guardrails: Guardrails = Field(default_factory=Guardrails)
+    placement: Placement = Field(default_factory=Placement)
     quotas: list[Quota] = Field(default_factory=list)
     """Subscription quota per (region, model, deployment type): the plan checks the stack's total against it."""
     content_filters: list[ContentFilter] = Field(default_factory=list)
