@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field
 
-from infra import azure_types, md
+from infra import azure_types, md, placement_review
 from infra.config import PROVISIONED_SKUS
 from infra.diagram import mermaid
 from infra.diff import Change, change_rows, diff
@@ -52,12 +52,15 @@ def comment(head_plan, head: dict, base: dict | None, full_plan_url: str | None 
     new_warnings, old_warnings = _warnings(base, head)
     costs = cost_changes(base, head)
     gateway = gateway_changes(base, head)
-    if not changes and not new_warnings and not costs:
+    placed = placement_review.changes(base, head)
+    if not changes and not new_warnings and not costs and not placed:
         return f"### `{stack}`: no changes against the base ({link})\n"
     blocks = [
         Block("summary", [f"### `{stack}`: {_counts(changes)}", "", *_what_changes(changes), ""]),
-        Block("stateful", [*_stateful(changes), ""]),
     ]
+    if placed:
+        blocks.append(Block("placement", ["**Placement changes**", ""], [f"- {line}" for line in placed], [""]))
+    blocks.append(Block("stateful", [*_stateful(changes, placement_review.callout(base, head)), ""]))
     if costs:
         blocks.append(
             Block(
@@ -170,14 +173,19 @@ def _what_changes(changes: list[Change]) -> list[str]:
     return lines
 
 
-def _stateful(changes: list[Change]) -> list[str]:
+def _stateful(changes: list[Change], moved: list[str]) -> list[str]:
+    """``moved``: a line per moved team (``placement_review.callout``): its deployments are recreated elsewhere."""
     danger = [c for c in changes if c.stateful and c.kind in ("replaced", "removed")]
-    if not danger:
+    if not danger and not moved:
         return ["No stateful resource is replaced or deleted."]
-    lines = ["> [!CAUTION]", f"> {len(danger)} stateful resource(s) replaced or deleted:"]
+    lines = ["> [!CAUTION]"]
+    if danger:
+        lines.append(f"> {len(danger)} stateful resource(s) replaced or deleted:")
     for c in danger:
         why = f": {md.text('; '.join(c.reasons), 300)}" if c.reasons else ""
         lines.append(f"> - **{c.kind}** {c.type.split(':')[-1]} {md.code(c.name)}{why}")
+    if moved:
+        lines += [*([">"] if danger else []), f"> {len(moved)} team(s) move to another account:", *moved]
     return lines
 
 

@@ -23,7 +23,7 @@ from cmarkgfm.cmark import Options
 from infra import diff, md, review
 from infra.diagram import MAX_GROUPS, mermaid
 from infra.plan import PROJECT_ROOT, make_plan, to_json
-from tests.helpers import PLAN_DATE, prod_copy, team_files_in
+from tests.helpers import PLAN_DATE, prod_copy, team, team_files_in
 
 MERMAID_CHECK = PROJECT_ROOT / "tools" / "mermaid-check"
 RUN_URL = "https://github.com/contoso/ai-landing-zone/actions/runs/1"
@@ -244,3 +244,76 @@ def test_removing_a_team_calls_out_its_accounts_ptu_deployments_and_budget(prod,
         "> - **removed** Account `team-fraud-detect-swedencentral`",
         "> - **removed** Budget `budget-fraud-detect`",
     ]
+
+
+def _sharded_prod(tmp_path: Path, lock: dict[str, int] | None, extra_team: bool = False) -> Path:
+    """prod with at most 3 deployments per account: contoso-chat (2) and hr-copilot (1) share the profile
+    ``shared-default-general``; ``lock``: team -> shard, written to ``placement/prod.yaml``."""
+    config = prod_copy(tmp_path)
+    doc = yaml.safe_load(config.read_text())
+    lz = doc["config"]["ai-landing-zone:landingZone"]
+    lz["placement"] = {"maxDeploymentsPerAccount": 3}
+    if extra_team:
+        lz["teams"].append(
+            team(
+                "new-team",
+                "8d9e0f1a-2b3c-4d4e-9f5a-6b7c8d9e0f05",
+                callerAppIds=["9e0f1a2b-3c4d-4e5f-8a6b-7c8d9e0f1a06"],
+                models=[{"name": "gpt-4.1-mini", "version": "2025-04-14", "sku": "DataZoneStandard", "capacity": 10}],
+            )
+        )
+    config.write_text(yaml.safe_dump(doc, sort_keys=False))
+    if lock is not None:
+        weights = {"contoso-chat": 2, "hr-copilot": 1}
+        (tmp_path / "placement").mkdir()
+        (tmp_path / "placement" / "prod.yaml").write_text(
+            yaml.safe_dump(
+                {
+                    "profiles": {
+                        "shared-default-general": {t: {"shard": s, "deployments": weights[t]} for t, s in lock.items()}
+                    }
+                }
+            )
+        )
+    return config
+
+
+ACCOUNT = "oai-contoso-prod-shared-default-general"
+
+
+def test_a_moved_team_is_a_placement_change_and_a_stateful_replacement(tmp_path):
+    """hr-copilot moves from shard 2 back to shard 1 of its profile (the lock file says so): the comment says
+    where it moves from and to, and the stateful callout names the move, since moving a deployment to another
+    account recreates it under a new endpoint (issue 22, "Moves are visible")."""
+    _, base = plan_and_contract(_sharded_prod(tmp_path / "base", {"contoso-chat": 1, "hr-copilot": 2}))
+    plan, head = plan_and_contract(_sharded_prod(tmp_path / "head", {"contoso-chat": 1, "hr-copilot": 1}))
+    text = review.comment(plan, head, base, RUN_URL)
+    screen = first_screen(text)
+    section = screen.split("**Placement changes**\n\n", 1)[1].split("\n\n", 1)[0]
+    assert section.splitlines() == [
+        f"- `hr-copilot` moved: `{ACCOUNT}-02-francecentral` → `{ACCOUNT}-francecentral`,"
+        f" `{ACCOUNT}-02-swedencentral` → `{ACCOUNT}-swedencentral`:"
+        " its deployments are recreated on the new account, under a new endpoint"
+    ]
+    assert (
+        f"> - **moved** team `hr-copilot`: from `{ACCOUNT}-02-francecentral` to `{ACCOUNT}-francecentral`,"
+        f" from `{ACCOUNT}-02-swedencentral` to `{ACCOUNT}-swedencentral`: its deployments are recreated there"
+        " (new endpoint)"
+    ) in screen
+    assert "No stateful resource is replaced or deleted" not in text
+    assert screen.index("**Placement changes**") < screen.index("> [!CAUTION]")
+
+
+def test_a_new_team_that_opens_a_shard_says_so(tmp_path):
+    """A new team on a full profile (3 of 3 deployments) is placed on a second shard, opened for it."""
+    _, base = plan_and_contract(_sharded_prod(tmp_path / "base", None))
+    plan, head = plan_and_contract(_sharded_prod(tmp_path / "head", None, extra_team=True))
+    screen = first_screen(review.comment(plan, head, base, RUN_URL))
+    section = screen.split("**Placement changes**\n\n", 1)[1].split("\n\n", 1)[0]
+    assert section.splitlines() == [
+        f"- shard opened: account `{ACCOUNT}-02-francecentral`",
+        f"- shard opened: account `{ACCOUNT}-02-swedencentral`",
+        f"- `new-team` placed on `{ACCOUNT}-02-francecentral` (a new shard), `{ACCOUNT}-02-swedencentral`"
+        " (a new shard)",
+    ]
+    assert "moved" not in section
