@@ -133,6 +133,8 @@ def catalog_checks(
     for team, team_path in teams:
         for m in range(len(team.models)):
             for region in regions or ():
+                # No account yet (this runs before accounts are decided, and on configs that never get them):
+                # sizing reads only the region's capacity, so the account key stays empty.
                 d = resolve(team, m, team_path, region.name, "", catalog)
                 if d is not None:
                     diags += catalog_mod.check_capacity(d, catalog)
