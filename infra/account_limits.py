@@ -1,8 +1,9 @@
 """How many accounts of a kind Azure allows in one region of one subscription, and the check on the decided
 accounts. Plain Python, run by ``infra.tenancy.accounts``.
 
-Every account of the stack is placed in the stack's own subscription (``azure-native:subscriptionId``); an
-``existingAccount`` is assumed to be there too. Azure counts every account of the kind in that subscription and
+Accounts are placed in the stack's own subscription (``azure-native:subscriptionId``) or over
+``placement.subscriptions`` (``infra.subscriptions``); an ``existingAccount`` is assumed to be in the stack's own.
+Azure counts every account of the kind in that subscription and
 region, this stack's or not: the plan can count only its own, so it refuses what is already too many and says
 that others count too.
 """
@@ -46,25 +47,47 @@ ACCOUNTS_PER_REGION = rule(
 )
 
 
-def checks(lz: LandingZone, accounts: Iterable[AccountSpec], subscription_id: str | None = None) -> list[Diagnostic]:
-    """An error for each region where the stack would hold more accounts of a kind than Azure allows. One pass
-    over the accounts: (region, kind) -> [to create, existing]."""
-    counts: dict[tuple[str, str], list[int]] = {}
+def checks(
+    lz: LandingZone,
+    accounts: Iterable[AccountSpec],
+    home: str | None = None,
+    pinned: frozenset[str] = frozenset(),
+    lock_label: str | None = None,
+) -> list[Diagnostic]:
+    """An error for each (subscription, region) where the stack would hold more accounts of a kind than Azure
+    allows. One pass over the accounts: (subscription, region, kind) -> [to create, existing, recorded in the lock
+    file]."""
+    counts: dict[tuple[str | None, str, str], list[int]] = {}
     for account in accounts:
-        counts.setdefault((account.region, account.kind), [0, 0])[account.existing] += 1
+        count = counts.setdefault((account.subscription, account.region, account.kind), [0, 0, 0])
+        count[account.existing] += 1
+        count[2] += account.group in pinned
     out = []
-    for i, region in enumerate(lz.regions):
-        for kind, limit in PER_REGION.items():
-            new, existing = counts.get((region.name, kind), (0, 0))
-            if new + existing > limit.count:
-                out.append(_refusal(lz, i, kind, new, existing, subscription_id))
+    index = {r.name: i for i, r in enumerate(lz.regions)}
+    for (sub, region, kind), (new, existing, recorded) in sorted(
+        counts.items(), key=lambda kv: (kv[0][0] or "", index[kv[0][1]], kv[0][2])
+    ):
+        limit = PER_REGION[kind]
+        if new + existing <= limit.count:
+            continue
+        i = index[region]
+        where = f"subscription {sub or home}" if sub or home else "the stack's subscription"
+        path = f"{ROOT}.regions[{i}]"
+        if lz.placement.subscriptions:
+            path = (
+                f"{lock_label}: accounts"
+                if lock_label and recorded > limit.count
+                else f"{ROOT}.placement.subscriptions"
+            )
+        out.append(_refusal(lz, path, region, kind, new, existing, where))
     return out
 
 
-def _refusal(lz: LandingZone, i: int, kind: str, new: int, existing: int, subscription_id: str | None) -> Diagnostic:
+def _refusal(lz: LandingZone, path: str, region: str, kind: str, new: int, existing: int, where: str) -> Diagnostic:
     limit = PER_REGION[kind]
-    where = f"subscription {subscription_id}" if subscription_id else "the stack's subscription"
-    if lz.tenancy == "distributed":
+    if path.endswith(": accounts"):
+        ways = ["`python -m infra place --move TEAM` for teams of accounts placed there (the lock file places them)"]
+    elif lz.tenancy == "distributed":
         ways = ["tenancy: shared (teams of one governance profile share an account)", "fewer teams"]
     else:
         ways = ["fewer teams with isolation: dedicated or fewer governance profiles"]
@@ -73,12 +96,13 @@ def _refusal(lz: LandingZone, i: int, kind: str, new: int, existing: int, subscr
         for k, other in PER_REGION.items()
         if other.count > limit.count
     ]
-    ways_out = ways[0] if len(ways) == 1 else f"{', '.join(ways[:-1])}, or {ways[-1]}"
+    ways.append(f"another subscription in {ROOT}.placement.subscriptions")
+    ways_out = f"{', '.join(ways[:-1])}, or {ways[-1]}"
     return error(
-        f"{ROOT}.regions[{i}]",
-        f"this stack alone would place {new + existing} {kind} accounts in {lz.regions[i].name} in {where}"
+        path,
+        f"this stack alone would place {new + existing} {kind} accounts in {region} in {where}"
         f" ({new} to create, {existing} existing); Azure allows {limit.count} {limit.resources} per region per"
         f" subscription ({limit.source.removeprefix('https://')}), and accounts outside this stack count too:"
-        f" use {ways_out}; placing accounts in more subscriptions is not supported yet",
+        f" use {ways_out}",
         rule=ACCOUNTS_PER_REGION,
     )

@@ -245,8 +245,9 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _place(args: argparse.Namespace) -> int:
-    """Write ``placement/<stack>.yaml``: placed teams stay, new ones are placed, --move places a team anew."""
-    from infra import placement
+    """Write ``placement/<stack>.yaml``: placed teams stay, new ones are placed, --move places a team anew (on
+    another shard; with ``placement.subscriptions``, a team's own accounts in another subscription)."""
+    from infra import placement, subscriptions, tenancy
     from infra.catalog import load as load_catalog
     from infra.diagnostics import errors_in, format_diagnostics
     from infra.plan import UsageError, load_stack
@@ -259,26 +260,37 @@ def _place(args: argparse.Namespace) -> int:
     if lz is None or errors_in(problems):
         print(format_diagnostics(problems), file=sys.stderr)
         return EXIT_CONFIG
-    profiles = placement.profiles(lz)
-    teams = sorted(t for p in profiles.values() for t in p)
+    profiles, groups = placement.profiles(lz), tenancy.account_groups(lz)
+    shared = {t for p in profiles.values() for t in p}
+    # A team with accounts of its own moves only between subscriptions: it has no shard.
+    own = {lz.teams[g.members[0]].name for g in groups if g.tenancy == "dedicated" and lz.placement.subscriptions}
     for name in args.move:
-        if name not in teams:
-            raise UsageError(f"--move {name}: not a team of shared tenancy in this stack (teams: {', '.join(teams)})")
+        if name not in shared | own:
+            kinds = "of shared tenancy" + (" or with accounts of its own" if lz.placement.subscriptions else "")
+            teams = ", ".join(sorted(shared | own))
+            raise UsageError(f"--move {name}: not a team {kinds} in this stack (teams: {teams})")
     limit = lz.placement.max_deployments_per_account
-    placed = placement.assign(profiles, lock.entries, limit, frozenset(args.move))
+    placed = placement.assign(profiles, lock.entries, limit, frozenset(args.move) & shared)
     refused = [
         f"error: {placement.lock_label(args.stack)}: profiles.{key}: shard {s} holds {n} deployments per region;"
         f" landingZone.placement.maxDeploymentsPerAccount is {limit}: add --move TEAM for a team on it"
         for key, s, n in placed.overfull
     ]
     too_big = [d for d in placement.decide(lz, placement.NO_LOCK)[1] if d.rule == placement.TEAM_FITS.id]
+    recorded: dict[str, str] = {}
+    sub_changes: tuple[str, ...] = ()
+    if lz.placement.subscriptions:
+        keys = [g.key for g in placement.shard_groups(lz, groups, placed.lock)]
+        moved = frozenset(f"team-{t}" for t in args.move if t in own)
+        recorded, sub_changes, refusal = subscriptions.place(lz, keys, lock, cfg.subscription_id, moved)
+        refused += refusal
     if refused or too_big:
         print("\n".join([*refused, *([format_diagnostics(too_big)] if too_big else [])]), file=sys.stderr)
         return EXIT_CONFIG
     path = placement.lock_label(args.stack)
-    if lock.found and placed.lock == lock.entries:
+    if lock.found and placed.lock == lock.entries and recorded == lock.accounts:
         print(f"{path}: no change")
         return EXIT_OK
-    placement.write(args.stack, placed.lock)
-    print("\n".join([f"{path}: written", *(f"  {c}" for c in placed.changes)]))
+    placement.write(args.stack, placed.lock, recorded)
+    print("\n".join([f"{path}: written", *(f"  {c}" for c in (*placed.changes, *sub_changes))]))
     return EXIT_OK

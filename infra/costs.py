@@ -15,6 +15,7 @@ standard capacity the team asked for (1 capacity unit = 1,000 TPM).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Literal
 
 from infra import naming
@@ -129,7 +130,7 @@ def budget_specs(
     lz: LandingZone,
     today: dt.date,
     rg_of_team: dict[str, str],
-    landing_zone_rgs: tuple[str, ...],
+    landing_zone_rgs: dict[str | None, tuple[str, ...]],
     accounts: tuple[AccountSpec, ...],
 ) -> tuple[BudgetSpec, ...]:
     """One budget for the environment and one per team that has one, each filtered to where the spend is billed.
@@ -138,6 +139,10 @@ def budget_specs(
     resource group. An existing account's group is its owner's, outside the landing zone's: the environment
     budget takes that group in, and a team billed on an existing account gets a subscription budget filtered
     to its accounts' resource IDs (no resource group holds them all, and the owner's group holds other spend).
+
+    A budget sees one subscription (or a resource group in one). Accounts placed in other subscriptions
+    (``placement.subscriptions``) get an environment budget there too, for the landing zone's groups in it, each
+    checked against the whole amount; a team's accounts are all in one subscription, and so is its budget.
     """
     default_start = lz.budgets.start_date or first_of_month(today).isoformat()
     defaults = tuple(lz.budgets.notifications)
@@ -155,19 +160,7 @@ def budget_specs(
             **where,
         )
 
-    out = []
-    if lz.budgets.environment is not None:
-        owners, why = _environment_scope(accounts, landing_zone_rgs)
-        out.append(
-            spec(
-                "environment",
-                lz.budgets.environment,
-                scope="subscription",
-                resource_group=None,
-                resource_group_names=landing_zone_rgs + owners,
-                why=why,
-            )
-        )
+    out = list(_environment_budgets(lz, spec, landing_zone_rgs, accounts))
     for team in lz.teams:
         if team.budget is None:
             continue
@@ -198,9 +191,46 @@ def budget_specs(
                 resource_group=rg_of_team[team.name],
                 account_keys=keys,
                 why=why,
+                subscription=billed[0].subscription if billed else None,
             )
         )
     return tuple(out)
+
+
+def _environment_budgets(
+    lz: LandingZone, spec, landing_zone_rgs: dict[str | None, tuple[str, ...]], accounts: tuple[AccountSpec, ...]
+) -> list[BudgetSpec]:
+    """The environment's budget in the stack's subscription, and one in each other subscription that holds
+    accounts (``placement.subscriptions``): a budget's scope is one subscription, and no filter crosses it."""
+    if lz.budgets.environment is None:
+        return []
+    owners, why = _environment_scope(accounts, landing_zone_rgs[None])
+    names = landing_zone_rgs[None] + owners
+    out = [
+        spec(
+            "environment",
+            lz.budgets.environment,
+            scope="subscription",
+            resource_group=None,
+            resource_group_names=names,
+            why=why,
+        )
+    ]
+    others = sorted(sub for sub in landing_zone_rgs if sub)
+    for sub in others:
+        # The same name in another subscription; its own key, for its logical name.
+        there = spec(
+            "environment",
+            lz.budgets.environment,
+            scope="subscription",
+            resource_group=None,
+            resource_group_names=landing_zone_rgs[sub],
+            subscription=sub,
+            why=f"the landing zone's resource groups in subscription {sub}; a budget sees one subscription, so"
+            f" each of the {len(others) + 1} is checked against the whole amount",
+        )
+        out.append(replace(there, key=f"environment-{sub}"))
+    return out
 
 
 def _environment_scope(

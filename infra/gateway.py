@@ -102,9 +102,9 @@ def gateway_spec(lz: LandingZone, accounts: list[AccountSpec], costs: tuple[Team
         # API Management weighs only within a priority (learn.microsoft.com/azure/api-management/backends), so
         # the secondaries share one, as in Azure-Samples/AI-Gateway labs/backend-pool-load-balancing.
         pool = tuple(
-            PoolMember(a.key, a.region, PRIMARY_PRIORITY, 1)
+            PoolMember(a.key, a.region, PRIMARY_PRIORITY, 1, a.subscription)
             if a.role == "primary"
-            else PoolMember(a.key, a.region, SECONDARY_PRIORITY, weight[a.region])
+            else PoolMember(a.key, a.region, SECONDARY_PRIORITY, weight[a.region], a.subscription)
             for a in members
         )
         routes = tuple(

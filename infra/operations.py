@@ -1,7 +1,7 @@
 """The operations slice: quota sums and their rules, model lifecycle, guardrails, monitoring. Plain Python.
 
-Quota is per subscription, per region, per model and deployment type, so the
-capacities of every account and team in the stack add up against one number.
+Quota is per subscription, per region, per model and deployment type, so the capacities of every account and
+team in one subscription add up against one number.
 """
 
 from __future__ import annotations
@@ -27,15 +27,21 @@ QUOTA_REGION = rule(
 QUOTA_ONCE = rule(
     "operations.quota-once",
     "error",
-    "A quota is stated once per region, model and deployment type.",
+    "A quota is stated once per subscription, region, model and deployment type.",
     convention("Azure counts one quota for each: a second would say two things about one number"),
 )
 QUOTA = rule(
     "operations.quota",
     "error",
-    "The stack's capacity per region, model and deployment type, every account and team added up, fits the"
-    " stated quota: Azure counts it per subscription.",
+    "The stack's capacity per subscription, region, model and deployment type, every account and team added up,"
+    " fits the stated quota: Azure counts it per subscription.",
     "https://learn.microsoft.com/azure/ai-foundry/openai/quotas-limits",
+)
+QUOTA_SUBSCRIPTION = rule(
+    "operations.quota-subscription",
+    "error",
+    "A quota's subscription is one of placement.subscriptions.",
+    convention("a quota of a subscription that holds no account of the stack checks nothing"),
 )
 ALERT_RECIPIENTS = rule(
     "operations.alert-recipients",
@@ -46,34 +52,59 @@ ALERT_RECIPIENTS = rule(
 
 
 def checks(lz: LandingZone) -> list[Diagnostic]:
-    """Stated quotas name a region of the stack, once per region, model and deployment type."""
+    """Stated quotas name a region of the stack (and one of its subscriptions), once per subscription, region,
+    model and deployment type."""
     names = {r.name for r in lz.regions}
     out = [
         error(f"{ROOT}.quotas[{i}].region", not_in_stack(q.region, names), rule=QUOTA_REGION)
         for i, q in enumerate(lz.quotas)
         if q.region not in names
     ]
-    keys = [" ".join((q.region, q.model, q.sku)) for q in lz.quotas]
+    listed = {s.lower() for s in lz.placement.subscriptions}
+    out += [
+        error(
+            f"{ROOT}.quotas[{i}].subscription",
+            f"{q.subscription} is not in {ROOT}.placement.subscriptions, where accounts go: list it there, or leave"
+            " subscription out (the quota then holds for each listed subscription)",
+            rule=QUOTA_SUBSCRIPTION,
+        )
+        for i, q in enumerate(lz.quotas)
+        if q.subscription and q.subscription.lower() not in listed
+    ]
+    keys = [" ".join((str(q.subscription).lower(), q.region, q.model, q.sku)) for q in lz.quotas]
     return out + duplicates(keys, [f"{ROOT}.quotas[{i}]" for i in range(len(keys))], "region", QUOTA_ONCE)
 
 
-def quota_use(lz: LandingZone, accounts: list[AccountSpec]) -> tuple[tuple[QuotaUse, ...], list[Diagnostic]]:
-    sums: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
+def quota_use(
+    lz: LandingZone, accounts: list[AccountSpec], home: str | None = None
+) -> tuple[tuple[QuotaUse, ...], list[Diagnostic]]:
+    """The capacity per (subscription, region, model, deployment type), against the stated quota: a quota with
+    a subscription holds for it, one without for each subscription (None: the stack's own)."""
+    sums: dict[tuple[str | None, str, str, str], list[tuple[str, int]]] = {}
     for a in accounts:
         for d in a.deployments:
-            sums.setdefault((a.region, d.model_name, d.sku), []).append((f"{a.name}/{d.name}", d.capacity))
-    quotas = {(q.region, q.model, q.sku): (i, q.capacity) for i, q in enumerate(lz.quotas)}
+            key = (a.subscription, a.region, d.model_name, d.sku)
+            sums.setdefault(key, []).append((f"{a.name}/{d.name}", d.capacity))
+    mine = (home or "").lower()
+    stated, general = {}, {}
+    for i, q in enumerate(lz.quotas):
+        sub = (q.subscription or "").lower()
+        target = stated if sub else general
+        target[(None if sub == mine else sub or None, q.region, q.model, q.sku)] = (i, q.capacity)
     uses, diags = [], []
-    for key, parts in sorted(sums.items()):
+    several = len({sub for sub, *_ in sums}) > 1
+    for key, parts in sorted(sums.items(), key=lambda kv: (kv[0][0] or "", *kv[0][1:])):
         total = sum(c for _, c in parts)
-        index, quota = quotas.get(key, (None, None))
-        use = QuotaUse(*key, total, quota, tuple(f"{name}: {c}" for name, c in parts))
+        index, quota = stated.get(key) or general.get((None, *key[1:]), (None, None))
+        sub, region, model, sku = key
+        use = QuotaUse(region, model, sku, total, quota, tuple(f"{name}: {c}" for name, c in parts), sub)
         uses.append(use)
         if quota is not None and total > quota:
+            whose = f"subscription {sub or home}'s" if several or sub else "the subscription's"
             diags.append(
                 error(
                     f"{ROOT}.quotas[{index}]",
-                    f"{use.model} {use.sku} in {use.region} needs {total} capacity units but the subscription's quota"
+                    f"{use.model} {use.sku} in {use.region} needs {total} capacity units but {whose} quota"
                     f" is {quota}; from {', '.join(use.contributors)}. Lower capacity or request more quota",
                     rule=QUOTA,
                 )

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from infra import deployments, tenancy
 from infra.config import ROOT, LandingZone
 from infra.config.errors import to_diagnostics
-from infra.config.types import team_files_dir
+from infra.config.types import SubscriptionId, team_files_dir
 from infra.diagnostics import (
     OUTSIDE_PROJECT,
     Diagnostic,
@@ -62,8 +62,8 @@ LOCK_TEAM = rule(
 PROVISIONAL = rule(
     "placement.provisional",
     "warning",
-    "A shared team the lock file does not hold is placed provisionally, and said so (without a lock file: once a"
-    " profile needs a second account).",
+    "A shared team or an account group the lock file does not hold is placed provisionally, and said so (without a"
+    " lock file: once a profile needs a second account, or accounts have more than one subscription to go to).",
     convention("an unrecorded placement could move a team's deployments when another team changes"),
 )
 
@@ -75,11 +75,18 @@ class Entry(BaseModel):
     """The team's deployments per region when placed: a team that grew past its shard's room is placed anew."""
 
 
+class AccountEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    subscription: SubscriptionId
+
+
 class _LockFile(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     profiles: dict[str, dict[str, Entry]] = Field(default_factory=dict)
-    """Account group of the governance profile (``shared-<contentFilter>-<dataClassification>``) -> team -> entry.
-    An entry is a mapping so that a subscription can join the shard later."""
+    """Account group of the governance profile (``shared-<contentFilter>-<dataClassification>``) -> team -> entry."""
+    accounts: dict[str, AccountEntry] = Field(default_factory=dict)
+    """Account group (a shard, or ``team-<team>``) -> the subscription its accounts are in, in every region; only
+    with ``placement.subscriptions`` (``infra.subscriptions``)."""
 
 
 Lock = dict[str, dict[str, Entry]]
@@ -90,6 +97,8 @@ class LockFile:
     stack: str | None
     entries: Lock
     found: bool
+    accounts: dict[str, str] = dataclasses.field(default_factory=dict)
+    """Account group -> subscription."""
 
     @property
     def label(self) -> str:
@@ -119,17 +128,18 @@ def read(stack: str) -> tuple[LockFile, list[Diagnostic]]:
         parsed = _LockFile.model_validate(doc if doc is not None else {})
     except ValidationError as exc:
         return LockFile(stack, {}, True), to_diagnostics(exc, f"{label}:", _LockFile)
-    return LockFile(stack, parsed.profiles, True), []
+    accounts = {key: e.subscription.lower() for key, e in parsed.accounts.items()}
+    return LockFile(stack, parsed.profiles, True, accounts), []
 
 
-def write(stack: str, lock: Lock) -> Path:
+def write(stack: str, lock: Lock, accounts: dict[str, str] | None = None) -> Path:
     path = team_files_dir() / lock_label(stack)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dump(stack, lock))
+    path.write_text(dump(stack, lock, accounts or {}))
     return path
 
 
-def dump(stack: str, lock: Lock) -> str:
+def dump(stack: str, lock: Lock, accounts: dict[str, str] | None = None) -> str:
     lines = [
         "# Which shard (account, the same in every region) each team of shared tenancy is on: written by",
         f"# `python -m infra place --stack {stack}`; review it like a package lock. A placed team stays on its",
@@ -141,6 +151,10 @@ def dump(stack: str, lock: Lock) -> str:
         for team in sorted(lock[key]):
             e = lock[key][team]
             lines.append(f"    {team}: {{shard: {e.shard}, deployments: {e.deployments}}}")
+    if accounts:
+        lines.append("# Which subscription each account group's accounts are in (placement.subscriptions).")
+        lines.append("accounts:")
+        lines += [f"  {key}: {{subscription: {accounts[key]}}}" for key in sorted(accounts)]
     return "\n".join(lines) + "\n"
 
 
@@ -250,7 +264,7 @@ def decide(lz: LandingZone, lock_file: LockFile) -> tuple[Lock, list[Diagnostic]
         diags.append(
             warning(
                 lock_file.label,
-                f"placed provisionally, not yet in the lock file: {_listed(news)}; record it with `{place}`"
+                f"placed provisionally, not yet in the lock file: {listed_changes(news)}; record it with `{place}`"
                 " and commit the file, or another team's change could move these teams' deployments",
                 rule=PROVISIONAL,
             )
@@ -262,7 +276,7 @@ MAX_LISTED = 5
 """Placements a warning spells out; a landing zone of 200 teams gets a count for the rest, not a page."""
 
 
-def _listed(changes: list[str]) -> str:
+def listed_changes(changes: list[str]) -> str:
     more = len(changes) - MAX_LISTED
     return "; ".join(changes[:MAX_LISTED]) + (f"; and {more} more (`place` lists them all)" if more > 0 else "")
 

@@ -20,6 +20,7 @@ from infra.declare.gateway import declare_gateway
 from infra.declare.network import declare_network
 from infra.declare.outputs import team_outputs
 from infra.declare.projects import declare_projects
+from infra.declare.providers import declare_providers
 from infra.declare.shared_services import declare_guardrails, declare_shared_services
 from infra.diagnostics import Diagnostic, error, format_diagnostics
 from infra.topology import Topology, decide
@@ -75,20 +76,26 @@ def main() -> None:
 
 
 def declare(topology: Topology) -> None:
+    providers = declare_providers(topology)
     groups = {
-        rg.key: resources.ResourceGroup(rg.key, resource_group_name=rg.name, location=rg.location, tags=rg.tags)
+        rg.key: resources.ResourceGroup(
+            rg.key,
+            resource_group_name=rg.name,
+            location=rg.location,
+            tags=rg.tags,
+            opts=providers.opts(rg.subscription),
+        )
         for rg in topology.resource_groups
     }
-    shared = declare_shared_services(topology, groups)
+    shared = declare_shared_services(topology, groups, providers)
     net = declare_network(topology, groups)
     accounts, deployments = {}, {}
     for spec in topology.accounts:
-        rg_name = groups[spec.resource_group].name if not spec.existing else spec.resource_group
-        accounts[spec.key], deployments[spec.key] = declare_account(spec, topology, rg_name, net, shared)
-    gateway = declare_gateway(topology, groups, accounts, net, shared)
-    projects = declare_projects(topology, groups, accounts, deployments, gateway)
-    budget_ids = declare_budgets(topology, groups, accounts, shared)
-    declare_guardrails(topology, groups)
+        accounts[spec.key], deployments[spec.key] = declare_account(spec, topology, groups, net, shared, providers)
+    gateway = declare_gateway(topology, groups, accounts, net, shared, providers)
+    projects = declare_projects(topology, groups, accounts, deployments, gateway, providers)
+    budget_ids = declare_budgets(topology, groups, accounts, shared, providers)
+    declare_guardrails(topology, groups, providers)
     if gateway.outputs is not None:
         pulumi.export("gateway", gateway.outputs)
     pulumi.export("budgets", budget_ids)

@@ -102,7 +102,8 @@ def _team_lines(plan: Plan) -> list[str]:
         out.append(f"      {t.reason}")
     out += ["", "Accounts and network exposure:"]
     for a in plan.topology.accounts:
-        out.append(f"  {a.name} ({a.region}): {exposure(a, plan.topology.network)}")
+        where = f"{a.region}, subscription {a.subscription}" if a.subscription else a.region
+        out.append(f"  {a.name} ({where}): {exposure(a, plan.topology.network)}")
     return out
 
 
@@ -210,7 +211,8 @@ def quota_rows(plan: Plan) -> list[str]:
     if topo is None:
         return []
     return [
-        f"{q.region} {q.model} {q.sku}: {q.total} capacity units"
+        (f"subscription {q.subscription}: " if q.subscription else "")
+        + f"{q.region} {q.model} {q.sku}: {q.total} capacity units"
         + (f" of a quota of {q.quota}" if q.quota is not None else " (no quota stated: compare with the portal)")
         for q in topo.quotas
     ]

@@ -124,6 +124,14 @@ class ResourceGroupSpec:
     location: str
     team: str | None
     tags: dict[str, str]
+    subscription: str | None = None
+    """The subscription it is made in; None: the stack's own (the default provider's)."""
+
+
+def platform_group_key(subscription: str | None) -> str:
+    """The key of the platform's resource group in a subscription (None: the stack's own), which holds the
+    platform's resources there: shared accounts, the action group."""
+    return f"platform-{subscription}" if subscription else "platform"
 
 
 @dataclass(frozen=True)
@@ -154,6 +162,9 @@ class AccountSpec:
     private_endpoint_name: str = ""
     projects: tuple[ProjectSpec, ...] = ()
     """Foundry projects, one per team, on an account with project management."""
+    subscription: str | None = None
+    """The subscription it is placed in (``infra.subscriptions``); None: the stack's own (the default provider's),
+    where an existing account is too."""
 
     @property
     def provisioned(self) -> bool:
@@ -184,6 +195,8 @@ class PoolMember:
     the higher ones is tripped."""
     weight: int
     """The member's share of its priority group's traffic (the primary's, alone in its group, is 1)."""
+    subscription: str | None = None
+    """The account's (None: the stack's own): the gateway's role assignment on it is made there."""
 
 
 @dataclass(frozen=True)
@@ -257,6 +270,8 @@ class QuotaUse:
     quota: int | None
     contributors: tuple[str, ...]
     """``account/deployment: capacity`` for each deployment that counts."""
+    subscription: str | None = None
+    """Whose quota: Azure counts it per subscription (None: the stack's own, not stated)."""
 
 
 @dataclass(frozen=True)
@@ -292,6 +307,8 @@ class BudgetSpec:
     """Only these accounts count (a dedicated team inside the platform resource group)."""
     why: str = ""
     contact_roles: tuple[str, ...] = ()
+    subscription: str | None = None
+    """The subscription it is made in (a budget sees one); None: the stack's own."""
 
 
 @dataclass(frozen=True)

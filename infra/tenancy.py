@@ -8,11 +8,12 @@ may call them. Plain Python, no Pulumi.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Literal
 
-from infra import account_limits, azure_limits, deployments, naming
+from infra import azure_limits, deployments, naming
 from infra import catalog as catalog_mod
 from infra import network as network_mod
 from infra.azure_limits import duplicates
@@ -26,6 +27,7 @@ from infra.specs import (
     ProjectSpec,
     ResourceGroupSpec,
     TeamPlacement,
+    platform_group_key,
 )
 
 _NAMES_ARE_KEYS = convention("teams, regions and filters are referred to by name: a name means one of them")
@@ -223,8 +225,10 @@ def accounts(
     network: NetworkSpec,
     catalog: catalog_mod.Catalog,
     subscription_id: str | None = None,
+    subscription_of: dict[str, str | None] | None = None,
 ) -> tuple[Accounts, list[Diagnostic]]:
-    """An account per group and region (or the existing one), with its deployments, filters and access."""
+    """An account per group and region (or the existing one), with its deployments, filters and access; each
+    group's accounts in its subscription (``subscription_of``, ``infra.subscriptions``: None, the stack's own)."""
     diags: list[Diagnostic] = []
     primary = lz.primary_region
     base_tags = base_tags_of(lz)
@@ -239,11 +243,12 @@ def accounts(
         tags = dict(base_tags)
         if group.tenancy == "dedicated":
             tags.update(team=teams[0].name, costCenter=teams[0].cost_center)
+        subscription = (subscription_of or {}).get(group.key)
         if lz.tenancy == "distributed":
             name = naming.team_resource_group(lz, teams[0].name)
-            rg = ResourceGroupSpec(f"team-{teams[0].name}", name, primary, teams[0].name, tags)
+            rg = ResourceGroupSpec(f"team-{teams[0].name}", name, primary, teams[0].name, tags, subscription)
         else:
-            rg = platform_rg
+            rg = platform_group_in(platform_rg, subscription)
         suffix = group.key.removeprefix("team-")
         content_filters = (filters[group.content_filter],) if group.content_filter in filters else ()
         for region in lz.regions:
@@ -276,13 +281,20 @@ def accounts(
                 private_endpoint=network.private_endpoints and not existing,
                 private_endpoint_name=naming.private_endpoint(name),
                 projects=_projects(lz, teams, subdomain) if not existing else (),
+                subscription=None if existing else subscription,
             )
             diags += deployments.account_checks(account, catalog)
             accounts.append(account)
             for i in group.members:
                 team_accounts.setdefault(i, []).append(account.key)
-    diags += account_limits.checks(lz, accounts, subscription_id)
     return Accounts(tuple(accounts), resource_groups, team_accounts, platform_rg), diags
+
+
+def platform_group_in(platform: ResourceGroupSpec, subscription: str | None) -> ResourceGroupSpec:
+    """The platform's resource group in a subscription: its name again (names are unique per subscription)."""
+    if subscription is None:
+        return platform
+    return dataclasses.replace(platform, key=platform_group_key(subscription), subscription=subscription)
 
 
 ACCOUNT_NAME_LENGTH = rule(

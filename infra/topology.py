@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from infra import account_limits, deployments, operations, placement, rules, subscriptions, tenancy
 from infra import catalog as catalog_mod
 from infra import costs as costs_mod
-from infra import deployments, operations, placement, rules, tenancy
 from infra import gateway as gateway_mod
 from infra import network as network_mod
 from infra.config import LandingZone, parse, well_shaped
@@ -63,6 +63,9 @@ class Topology:
     accounts: tuple[AccountSpec, ...]
     teams: tuple[TeamPlacement, ...]
     diagnostics: tuple[Diagnostic, ...]
+    subscriptions: tuple[str, ...] = ()
+    """Subscriptions besides the stack's own that hold accounts (``placement.subscriptions``): each gets an
+    explicit provider."""
 
     @property
     def monitored(self) -> bool:
@@ -141,23 +144,32 @@ def build(
 
     shards = step(placement.decide(lz, lock))
     groups = placement.shard_groups(lz, tenancy.account_groups(lz), shards)
+    where = step(subscriptions.decide(lz, groups, lock, subscription_id))
     network = network_mod.network_spec(lz)
-    placed = step(tenancy.accounts(lz, groups, network, catalog, subscription_id))
+    placed = step(tenancy.accounts(lz, groups, network, catalog, subscription_id, where.of_group))
     accounts = list(placed.accounts)
+    diags.extend(account_limits.checks(lz, accounts, subscription_id, where.pinned, lock.label))
     shared_teams = {lz.teams[i].name for g in groups if g.tenancy == "shared" for i in g.members}
     costs = step(costs_mod.team_costs(lz, catalog, shared_teams, tuple(accounts)))
+    rgs_by_subscription: dict[str | None, set[str]] = {None: {placed.platform.name}}
+    for rg in placed.resource_groups.values():
+        rgs_by_subscription.setdefault(rg.subscription, set()).add(rg.name)
     budgets = costs_mod.budget_specs(
         lz,
         today,
-        rg_of_team={t.name: _team_rg_key(lz, t.name, placed.platform) for t in lz.teams},
-        landing_zone_rgs=tuple(sorted({rg.name for rg in placed.resource_groups.values()} | {placed.platform.name})),
+        rg_of_team={t.name: _team_rg_key(lz, t.name, placed) for t in lz.teams},
+        landing_zone_rgs={sub: tuple(sorted(names)) for sub, names in rgs_by_subscription.items()},
         accounts=tuple(accounts),
     )
     gateway = step(gateway_mod.decide(lz, accounts, costs, subscription_id))
-    quotas = step(operations.quota_use(lz, accounts))
+    quotas = step(operations.quota_use(lz, accounts, subscription_id))
     monitoring = operations.monitoring_spec(lz, accounts, gateway)
     alerts = step(operations.alerts(lz, budgets, monitoring))
     resource_groups = dict(placed.resource_groups)
+    for sub in {a.subscription for a in accounts if a.subscription} if alerts else ():
+        # Each subscription's alerts call an action group of their own subscription, in its platform group.
+        there = tenancy.platform_group_in(placed.platform, sub)
+        resource_groups.setdefault(there.key, there)
     if network.vnets or any(a.private_endpoint for a in accounts) or budgets or monitoring:
         # The network, the shared action group, the workspace and the environment budget's scope
         # live with the platform.
@@ -181,8 +193,12 @@ def build(
         accounts=tuple(accounts),
         teams=tenancy.placements(lz, groups, placed.team_accounts),
         diagnostics=tuple(diags),
+        subscriptions=tuple(sorted({rg.subscription for rg in resource_groups.values() if rg.subscription})),
     )
 
 
-def _team_rg_key(lz: LandingZone, team: str, platform: ResourceGroupSpec) -> str:
-    return f"team-{team}" if lz.tenancy == "distributed" else platform.key
+def _team_rg_key(lz: LandingZone, team: str, placed: tenancy.Accounts) -> str:
+    """The resource group that bills the team's accounts: its own (distributed), or the platform's in the
+    subscription its shard is in."""
+    own = next((a.resource_group for a in placed.accounts if team in a.teams and not a.existing), None)
+    return own or (f"team-{team}" if lz.tenancy == "distributed" else placed.platform.key)

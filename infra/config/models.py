@@ -32,6 +32,7 @@ from infra.config.types import (
     Severity,
     Slug,
     SubnetId,
+    SubscriptionId,
     TagName,
     TagValue,
     TeamFile,
@@ -340,6 +341,9 @@ class Quota(_Strict):
     model: ModelName
     sku: DeploymentSku
     capacity: int = Field(ge=1)
+    subscription: SubscriptionId | None = None
+    """The subscription this quota is of; default: each of ``placement.subscriptions`` (Azure grants the same
+    default quota to every subscription)."""
 
 
 class Placement(_Strict):
@@ -348,6 +352,10 @@ class Placement(_Strict):
     need. Azure allows 32 per account (learn.microsoft.com/azure/ai-foundry/openai/quotas-limits, "Max Standard
     deployments per resource"; learn.microsoft.com/azure/foundry/foundry-models/quotas-limits, "Max deployments
     per resource"): the default leaves headroom for a team's next model."""
+    subscriptions: list[SubscriptionId] = Field(default_factory=list)
+    """Where accounts may be placed, in order of preference; default: the stack's own ``azure-native:subscriptionId``.
+    Azure caps the accounts of a kind per region per subscription (30 OpenAI, 100 AIServices), so a landing zone of
+    many accounts spreads them over subscriptions; ``placement/<stack>.yaml`` records which account is where."""
 
 
 class ResourceGroup(_Strict):

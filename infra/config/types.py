@@ -103,6 +103,13 @@ Guid = Annotated[
         "an Entra object ID (GUID), e.g. 00000000-0000-0000-0000-000000000000",
     ),
 ]
+SubscriptionId = Annotated[
+    str,
+    _pattern(
+        r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+        "an Azure subscription ID (a GUID), e.g. 00000000-0000-0000-0000-000000000000",
+    ),
+]
 # Printable ASCII only: a control character in an address is a paste accident, and Azure refuses it.
 Email = Annotated[
     str,

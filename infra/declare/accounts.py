@@ -4,7 +4,7 @@ teams' principals, monitoring, and its private endpoint after its deployments.""
 from __future__ import annotations
 
 import pulumi
-from pulumi_azure_native import cognitiveservices
+from pulumi_azure_native import cognitiveservices, resources
 
 from components import (
     AccountMonitoring,
@@ -16,17 +16,26 @@ from components import (
 )
 from components.model_deployments import ModelDeploymentArgs
 from infra.declare.network import DeclaredNetwork
+from infra.declare.providers import Providers
 from infra.declare.shared_services import SharedServices
 from infra.specs import AccountSpec, Deployment
 from infra.topology import Topology, exposure
 
 
 def declare_account(
-    spec: AccountSpec, topology: Topology, rg_name: pulumi.Input[str], net: DeclaredNetwork, shared: SharedServices
+    spec: AccountSpec,
+    topology: Topology,
+    groups: dict[str, resources.ResourceGroup],
+    net: DeclaredNetwork,
+    shared: SharedServices,
+    providers: Providers,
 ) -> tuple[dict, ModelDeployments]:
-    account, outputs = _account(spec, topology, rg_name)
+    """Everything on the account in its subscription (``spec.subscription``); its private endpoint in the VNet's."""
+    rg_name = groups[spec.resource_group].name if not spec.existing else spec.resource_group
+    here = providers.opts(spec.subscription)
+    account, outputs = _account(spec, topology, rg_name, here)
     account_name: pulumi.Input[str] = account.account_name if account else spec.name
-    policies = _content_filters(spec, account_name, rg_name)
+    policies = _content_filters(spec, account_name, rg_name, here)
     deployments = ModelDeployments(
         spec.key,
         {
@@ -34,6 +43,7 @@ def declare_account(
             "resource_group_name": rg_name,
             "deployments": [deployment_args(d, policies) for d in spec.deployments],
         },
+        opts=here,
     )
     KeylessAccess(
         spec.key,
@@ -48,6 +58,7 @@ def declare_account(
                 for a in spec.access
             ],
         },
+        opts=here,
     )
     if shared.monitoring is not None and account is not None:
         AccountMonitoring(
@@ -57,14 +68,20 @@ def declare_account(
                 "account_name": spec.name,
                 "resource_group_name": rg_name,
                 "workspace_id": shared.monitoring.workspace_id,
-                "action_group_id": shared.action_group_id,
+                "action_group_id": shared.action_group_id(spec.subscription),
                 "thresholds": topology.monitoring.thresholds,
                 "provisioned": spec.provisioned,
                 "tags": spec.tags,
             },
+            # Its diagnostic setting and alerts beside the account; the workspace and action group may be in
+            # another subscription of the tenant.
+            opts=here,
         )
     if spec.private_endpoint and account is not None:
-        outputs["privateEndpointId"] = _private_endpoint(spec, rg_name, net, account, deployments)
+        # Private Link puts an endpoint in its VNet's subscription, which is the platform's; the account it
+        # reaches may be in another.
+        pe_rg = groups["platform"].name if spec.subscription else rg_name
+        outputs["privateEndpointId"] = _private_endpoint(spec, pe_rg, net, account, deployments)
     return {
         "name": account_name,
         "region": spec.region,
@@ -79,7 +96,9 @@ def declare_account(
     }, deployments
 
 
-def _account(spec: AccountSpec, topology: Topology, rg_name: pulumi.Input[str]) -> tuple[OpenAiAccount | None, dict]:
+def _account(
+    spec: AccountSpec, topology: Topology, rg_name: pulumi.Input[str], here: pulumi.ResourceOptions
+) -> tuple[OpenAiAccount | None, dict]:
     """The account this stack makes, or, for an existing one, only a read: the platform team owns it."""
     if spec.existing:
         found = cognitiveservices.get_account_output(account_name=spec.name, resource_group_name=spec.resource_group)
@@ -101,12 +120,13 @@ def _account(spec: AccountSpec, topology: Topology, rg_name: pulumi.Input[str]) 
             "protect": topology.guardrails.protect,
             "tags": spec.tags,
         },
+        opts=here,
     )
     return account, {"id": account.account_id, "endpoint": account.endpoint, "principalId": account.principal_id}
 
 
 def _content_filters(
-    spec: AccountSpec, account_name: pulumi.Input[str], rg_name: pulumi.Input[str]
+    spec: AccountSpec, account_name: pulumi.Input[str], rg_name: pulumi.Input[str], here: pulumi.ResourceOptions
 ) -> dict[str, pulumi.Output[str]]:
     """The account's custom RAI policies, by name: a deployment that uses one waits for it."""
     return {
@@ -124,6 +144,7 @@ def _content_filters(
                 "indirect_attack": f.indirect_attack,
                 "protected_material": f.protected_material,
             },
+            opts=here,
         ).policy_name
         for f in spec.content_filters
     }

@@ -11,6 +11,7 @@ from components import AiGateway, KeylessAccess, OpenAiBackendPool, OpenAiGatewa
 from infra import naming
 from infra.config import GATEWAY_DNS_ZONE
 from infra.declare.network import DeclaredNetwork
+from infra.declare.providers import Providers
 from infra.declare.shared_services import SharedServices
 from infra.specs import GatewayApi, GatewaySpec
 from infra.topology import Topology
@@ -32,6 +33,7 @@ def declare_gateway(
     accounts: dict[str, dict],
     net: DeclaredNetwork,
     shared: SharedServices,
+    providers: Providers,
 ) -> DeclaredGateway:
     """API Management, keyless access to every backend account, a pool and an API per account group."""
     spec = topology.gateway
@@ -80,7 +82,7 @@ def declare_gateway(
         )
     urls, roots = {}, {}
     for api in spec.apis:
-        _declare_api(spec, api, gateway, groups["platform"].name, accounts)
+        _declare_api(spec, api, gateway, groups["platform"].name, accounts, providers)
         urls[api.group] = pulumi.Output.concat(gateway.gateway_url, "/", api.group)
         roots[api.group] = pulumi.Output.concat(gateway.gateway_url, "/", api.path)
     outputs = {
@@ -95,7 +97,12 @@ def declare_gateway(
 
 
 def _declare_api(
-    spec: GatewaySpec, api: GatewayApi, gateway: AiGateway, rg_name: pulumi.Input[str], accounts: dict[str, dict]
+    spec: GatewaySpec,
+    api: GatewayApi,
+    gateway: AiGateway,
+    rg_name: pulumi.Input[str],
+    accounts: dict[str, dict],
+    providers: Providers,
 ) -> None:
     """An account group's pool of regional backends (with the gateway's identity on each) and its OpenAI API."""
     for m in api.members:
@@ -107,6 +114,8 @@ def _declare_api(
                     {"principal_id": gateway.principal_id, "principal_type": "ServicePrincipal", "name": "gateway"}
                 ],
             },
+            # The role assignment beside the account it grants, in the account's subscription.
+            opts=providers.opts(m.subscription),
         )
     pool = OpenAiBackendPool(
         api.pool,

@@ -7,6 +7,7 @@ from pulumi_azure_native import resources
 
 from components import FoundryProject, ModelDeployments
 from infra.declare.gateway import DeclaredGateway
+from infra.declare.providers import Providers
 from infra.topology import Topology
 
 
@@ -16,6 +17,7 @@ def declare_projects(
     accounts: dict[str, dict],
     deployments: dict[str, ModelDeployments],
     gateway: DeclaredGateway,
+    providers: Providers,
 ) -> dict[tuple[str, str], FoundryProject]:
     """A Foundry project per team on every account that holds its deployments, connected to the gateway."""
     out = {}
@@ -66,7 +68,7 @@ def declare_projects(
                     ),
                     "tags": {**spec.tags, "team": p.team},
                 },
-                opts=pulumi.ResourceOptions(depends_on=[previous]),
+                opts=providers.opts(spec.subscription, depends_on=[previous]),
             )
             previous = out[(spec.key, p.team)]
     return out

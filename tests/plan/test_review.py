@@ -317,3 +317,41 @@ def test_a_new_team_that_opens_a_shard_says_so(tmp_path):
         " (a new shard)",
     ]
     assert "moved" not in section
+
+
+def _prod_over_subscriptions(folder: Path, fraud_detect_in: str) -> Path:
+    """Prod with ``placement.subscriptions`` (its own and a second); the lock file places fraud-detect's
+    dedicated accounts in ``fraud_detect_in``, every other account group in the stack's own."""
+    path = prod_copy(folder)
+    doc = yaml.safe_load(path.read_text())
+    own = doc["config"]["azure-native:subscriptionId"]
+    doc["config"]["ai-landing-zone:landingZone"]["placement"] = {"subscriptions": [own, SECOND_SUBSCRIPTION]}
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    lock = yaml.safe_load((PROJECT_ROOT / "placement" / "prod.yaml").read_text())
+    groups = ["shared-default-general", "shared-strict-confidential", "team-fraud-detect"]
+    lock["accounts"] = {g: {"subscription": own} for g in groups}
+    lock["accounts"]["team-fraud-detect"] = {"subscription": fraud_detect_in}
+    (folder / "placement").mkdir(exist_ok=True)
+    (folder / "placement" / "prod.yaml").write_text(yaml.safe_dump(lock))
+    return path
+
+
+SECOND_SUBSCRIPTION = "22222222-2222-4222-8222-222222222222"
+
+
+def test_a_team_moved_to_another_subscription_is_a_placement_change_and_a_stateful_replacement(tmp_path):
+    """fraud-detect's accounts move to a second subscription under the same names: the comment names the
+    subscriptions, since the accounts are deleted and created anew there (a deleted name is held 48 hours unless
+    purged: learn.microsoft.com/azure/ai-services/recover-purge-resources)."""
+    own = "11111111-1111-1111-1111-111111111111"
+    _, base = plan_and_contract(_prod_over_subscriptions(tmp_path / "base", own))
+    plan, head = plan_and_contract(_prod_over_subscriptions(tmp_path / "head", SECOND_SUBSCRIPTION))
+    screen = first_screen(review.comment(plan, head, base, RUN_URL))
+    section = screen.split("**Placement changes**\n\n", 1)[1].split("\n\n", 1)[0]
+    name = "oai-contoso-prod-fraud-detect-francecentral"
+    assert section.splitlines()[0].startswith(
+        f"- `fraud-detect` moved: `{name}` in subscription `{own}` → `{name}` in subscription"
+        f" `{SECOND_SUBSCRIPTION}`, "
+    )
+    assert f"> - **moved** team `fraud-detect`: from `{name}` in subscription `{own}` to `{name}` in" in screen
+    assert len(section.splitlines()) == 1  # no other team moved

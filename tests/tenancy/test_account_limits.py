@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 
 from infra import account_limits
 from infra.catalog import load
@@ -38,18 +37,16 @@ def test_120_distributed_teams_in_2_regions_are_refused_in_one_subscription():
     openai/quotas-limits): 120 teams in distributed tenancy would need 120 OpenAI accounts in each region of the
     stack's one subscription, and `pulumi up` would fail at the 31st. Refused before Pulumi runs, per region,
     naming the region, the count, the limit with its source, and the ways out."""
-    start = time.perf_counter()
     found = refusals(distributed(120), subscription_id=SUBSCRIPTION)
-    assert time.perf_counter() - start < 5  # the count is linear: 240 accounts decide in well under a second
     assert set(found) == {"landingZone.regions[0]", "landingZone.regions[1]"}
     message = found["landingZone.regions[1]"]
     assert message == (
         f"this stack alone would place 120 OpenAI accounts in francecentral in subscription {SUBSCRIPTION}"
         " (120 to create, 0 existing); Azure allows 30 Azure OpenAI resources per region per subscription"
         " (learn.microsoft.com/azure/ai-foundry/openai/quotas-limits), and accounts outside this stack count too:"
-        " use tenancy: shared (teams of one governance profile share an account), fewer teams, or account.kind:"
-        " AIServices (100 per region per subscription); placing accounts in more subscriptions is not supported"
-        " yet"
+        " use tenancy: shared (teams of one governance profile share an account), fewer teams, account.kind:"
+        " AIServices (100 per region per subscription), or another subscription in"
+        " landingZone.placement.subscriptions"
     )
     assert "in swedencentral" in found["landingZone.regions[0]"]
 
@@ -89,8 +86,8 @@ def test_aiservices_accounts_fit_up_to_100_per_region():
         "this stack alone would place 101 AIServices accounts in swedencentral in the stack's subscription"
         " (101 to create, 0 existing); Azure allows 100 Foundry (AIServices) resources per region per subscription"
         " (learn.microsoft.com/azure/foundry/foundry-models/quotas-limits), and accounts outside this stack count"
-        " too: use tenancy: shared (teams of one governance profile share an account), or fewer teams; placing"
-        " accounts in more subscriptions is not supported yet"
+        " too: use tenancy: shared (teams of one governance profile share an account), fewer teams, or another"
+        " subscription in landingZone.placement.subscriptions"
     )
 
 
