@@ -140,6 +140,33 @@ ZONE_ID_NAME = rule(
 )
 
 
+ENDPOINT_SUBSCRIPTION = rule(
+    "network.endpoint-subscription",
+    "error",
+    "A privateEndpointSubnetId is in the stack's subscription, where the landing zone makes its private endpoints.",
+    "https://learn.microsoft.com/azure/private-link/private-endpoint-overview",
+)
+
+
+def subscription_checks(lz: LandingZone, subscription_id: str | None) -> list[Diagnostic]:
+    """ "The private endpoint must be deployed in the same region and subscription as the virtual network": the
+    landing zone makes them in its own subscription (the account they reach may be in another), so a connectivity
+    team's subnet must be there too. Unknown without ``azure-native:subscriptionId``."""
+    if not subscription_id:
+        return []
+    return [
+        error(
+            f"{ROOT}.network.regions.{name}.privateEndpointSubnetId",
+            f"the subnet is in subscription {subnet.split('/')[2].lower()}, the landing zone in {subscription_id}"
+            " (azure-native:subscriptionId): a private endpoint is made in its VNet's subscription, so use a subnet"
+            " of a VNet in the landing zone's subscription (a spoke of the hub)",
+            rule=ENDPOINT_SUBSCRIPTION,
+        )
+        for name, region in lz.network.regions.items()
+        if (subnet := region.private_endpoint_subnet_id) and subnet.split("/")[2].lower() != subscription_id.lower()
+    ]
+
+
 def _cidr(value: str, path: str, out: list[Diagnostic]) -> ipaddress.IPv4Network | None:
     try:
         net = ipaddress.ip_network(value, strict=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from infra import account_limits, deployments, operations, placement, rules, subscriptions, tenancy
+from infra import budgets as budgets_mod
 from infra import catalog as catalog_mod
 from infra import costs as costs_mod
 from infra import gateway as gateway_mod
@@ -146,6 +147,7 @@ def build(
     groups = placement.shard_groups(lz, tenancy.account_groups(lz), shards)
     where = step(subscriptions.decide(lz, groups, lock, subscription_id))
     network = network_mod.network_spec(lz)
+    diags.extend(network_mod.subscription_checks(lz, subscription_id))
     placed = step(tenancy.accounts(lz, groups, network, catalog, subscription_id, where.of_group))
     accounts = list(placed.accounts)
     diags.extend(account_limits.checks(lz, accounts, subscription_id, where.pinned, lock.label))
@@ -154,7 +156,7 @@ def build(
     rgs_by_subscription: dict[str | None, set[str]] = {None: {placed.platform.name}}
     for rg in placed.resource_groups.values():
         rgs_by_subscription.setdefault(rg.subscription, set()).add(rg.name)
-    budgets = costs_mod.budget_specs(
+    budgets = budgets_mod.budget_specs(
         lz,
         today,
         rg_of_team={t.name: _team_rg_key(lz, t.name, placed) for t in lz.teams},

@@ -7,7 +7,7 @@ import pytest
 from infra import azure_types
 from infra.plan import Plan, make_plan
 from infra.render import markdown, text
-from tests.conftest import errors_of
+from tests.conftest import diagnostics_of, errors_of
 from tests.helpers import (
     ACCOUNT,
     DEPLOYMENT,
@@ -387,3 +387,25 @@ def test_a_foundry_accounts_private_endpoint_asks_for_the_account_group():
         (connection,) = endpoint.inputs["privateLinkServiceConnections"]
         assert connection["privateLinkServiceId"] in accounts
         assert connection["groupIds"] == ["account"]
+
+
+def test_a_private_endpoint_subnet_in_another_subscription_is_refused():
+    """ "The private endpoint must be deployed in the same region and subscription as the virtual network"
+    (learn.microsoft.com/azure/private-link/private-endpoint-overview): the landing zone makes its endpoints in its
+    own subscription (azure-native:subscriptionId), so a connectivity team's subnet in another subscription is
+    refused at its path; in the same subscription (any letter case) it is fine."""
+    from infra.network import ENDPOINT_SUBSCRIPTION
+
+    mine, theirs = "11111111-1111-4111-8111-111111111111", "99999999-9999-4999-8999-999999999999"
+    subnet = "/subscriptions/{}/resourceGroups/rg-spoke/providers/Microsoft.Network/virtualNetworks/vnet/subnets/pe"
+    regions = {"swedencentral": {"privateEndpointSubnetId": subnet.format(theirs)}}
+    raw = minimal_landing_zone(network={"mode": "private", "regions": regions})
+    found = [d for d in diagnostics_of(raw, subscription_id=mine) if d.rule == ENDPOINT_SUBSCRIPTION.id]
+    assert [(d.path, d.message.split(":")[0]) for d in found] == [
+        (
+            "landingZone.network.regions.swedencentral.privateEndpointSubnetId",
+            f"the subnet is in subscription {theirs}, the landing zone in {mine} (azure-native",
+        )
+    ]
+    raw["network"]["regions"]["swedencentral"]["privateEndpointSubnetId"] = subnet.format(mine.upper())
+    assert [d for d in diagnostics_of(raw, subscription_id=mine) if d.rule == ENDPOINT_SUBSCRIPTION.id] == []

@@ -350,8 +350,7 @@ def test_a_team_moved_to_another_subscription_is_a_placement_change_and_a_statef
     section = screen.split("**Placement changes**\n\n", 1)[1].split("\n\n", 1)[0]
     name = "oai-contoso-prod-fraud-detect-francecentral"
     assert section.splitlines()[0].startswith(
-        f"- `fraud-detect` moved: `{name}` in subscription `{own}` → `{name}` in subscription"
-        f" `{SECOND_SUBSCRIPTION}`, "
+        f"- `fraud-detect` moved: `{name}` in subscription `{own}` → `{name}` in subscription `{SECOND_SUBSCRIPTION}`, "
     )
     assert f"> - **moved** team `fraud-detect`: from `{name}` in subscription `{own}` to `{name}` in" in screen
     assert len(section.splitlines()) == 1  # no other team moved

@@ -220,6 +220,12 @@ def test_budgets_are_made_in_the_subscription_they_watch(two_subscriptions):
         assert budgets[f"budget-{name}"]["scope"].startswith(f"/subscriptions/{SECOND}/resourceGroups/")
     spec = next(b for b in plan.topology.budgets if b.key == f"environment-{SECOND}")
     assert spec.why.endswith("so each of the 2 is checked against the whole amount")
+    home = next(b for b in plan.topology.budgets if b.key == "environment")
+    assert home.why == (
+        "the landing zone's resource groups in the stack's own subscription; and as much again in each of 1 other"
+        " subscriptions, for their accounts: a budget sees one subscription, so together they may spend more"
+        " before any budget alerts"
+    )
 
 
 def test_quota_is_counted_per_subscription():
@@ -408,7 +414,8 @@ def test_churn_never_moves_an_untouched_teams_accounts_to_another_subscription(m
             ):
                 t["isolation"] = "shared" if t["isolation"] == "dedicated" else "dedicated"
             elif edit == "add" and len(t["models"]) < 4:
-                t["models"].append(_model_of(t["name"], max(int(m["deploymentName"].rsplit("-d", 1)[1]) for m in t["models"]) + 1))
+                k = max(int(m["deploymentName"].rsplit("-d", 1)[1]) for m in t["models"]) + 1
+                t["models"].append(_model_of(t["name"], k))
             elif edit == "remove" and len(t["models"]) > 1:
                 t["models"].pop()
             elif edit == "capacity":
