@@ -90,6 +90,7 @@ def landing_zone(teams: int, tenancy: str) -> dict:
     lz["budgets"]["environment"]["monthly"] = 1000 * teams
     del lz["teamFiles"]  # the generated teams only
     del lz["quotas"]  # prod's quotas are for its own four teams
+    lz.pop("promotesFrom", None)  # a generated stack has no dev stack beside it to promote from
     return lz
 
 

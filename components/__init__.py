@@ -4,7 +4,7 @@ Each is a ``pulumi.ComponentResource`` with TypedDict args, so the same
 component can be exposed to other languages through a component provider.
 """
 
-from components.account_monitoring import AccountMonitoring, AccountMonitoringArgs, AlertThresholdsArgs
+from components.account_monitoring import AccountMonitoring, AccountMonitoringArgs, AlertThresholdsArgs, RolloutArgs
 from components.ai_gateway import AiGateway, AiGatewayArgs
 from components.alert_action_group import AlertActionGroup, AlertActionGroupArgs
 from components.content_filter import ContentFilter, ContentFilterArgs, HarmThresholdsArgs
@@ -28,6 +28,7 @@ __all__ = [
     "AccountMonitoring",
     "AccountMonitoringArgs",
     "AlertThresholdsArgs",
+    "RolloutArgs",
     "Guardrails",
     "GuardrailsArgs",
     "Monitoring",

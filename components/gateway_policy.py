@@ -10,7 +10,7 @@ from string import Template
 from typing import NotRequired, TypedDict
 from xml.sax.saxutils import escape, quoteattr
 
-from components._options import whole
+from components._options import plain, whole
 
 TEMPLATES = Path(__file__).parent / "policies"
 
@@ -48,12 +48,37 @@ STORED_RESPONSE_OPERATIONS = tuple(op for op, _, _, url in OPERATIONS if "{respo
 BODY_MODEL_OPERATIONS = tuple(op for op, _, _, url in OPERATIONS if url.startswith("/v1/") and "{" not in url)
 
 
+# An alias's weights are percentages: a request's bucket (0..99) picks the target whose cumulative weight covers it.
+ALIAS_BUCKETS = 100
+SESSION_HEADER = "x-session-id"
+"""A caller that sends it keeps its alias target for the whole conversation: the bucket is a hash of its value."""
+# Azure Monitor takes 10 dimension keys per custom metric and API Management uses 5 of them for its default
+# dimensions, which leaves 5 for a policy's own (llm-emit-token-metric, "Limits for custom metrics").
+MAX_METRIC_DIMENSIONS = 5
+
+
+class AliasTargetArgs(TypedDict):
+    deployment: str
+    """A deployment of the team, present on every member of its pool (failover keeps the name)."""
+    weight: int
+    """0..100, the percentage of the alias's calls; 0 keeps it deployed with none (blue-green)."""
+
+
+class AliasArgs(TypedDict):
+    name: str
+    """What the team's apps call: ``/deployments/<name>/...``, or ``{"model": "<name>"}`` on ``/openai/v1``."""
+    targets: list[AliasTargetArgs]
+    """Weights sum to 100."""
+
+
 class TeamLimitArgs(TypedDict):
     team: str
     caller_app_ids: NotRequired[list[str]]
     """Entra application IDs that identify the team's keyless callers."""
     tokens_per_minute: NotRequired[int]
     monthly_tokens: NotRequired[int]
+    aliases: NotRequired[list[AliasArgs]]
+    """Names the gateway resolves, for this team only, to one of its deployments by weight."""
 
 
 class PolicyRoutingArgs(TypedDict):
@@ -103,8 +128,11 @@ def _attr(value: str) -> str:
 def render_api_policy(
     tenant_id: str, audiences: list[str], routing: PolicyRoutingArgs, teams: list[TeamLimitArgs]
 ) -> str:
-    """The OpenAI API's policy: caller identity, one team limit per request, token metrics, keyless backend
-    auth, stored-response affinity, the pool and its retry."""
+    """The OpenAI API's policy: caller identity, one team limit per request, team aliases, token metrics,
+    keyless backend auth, stored-response affinity, the pool and its retry.
+
+    The token metric's dimensions: Team; Model, the name the call gave (path or body); API; Alias, that name when
+    it was an alias of the caller's team (else empty); Deployment, the deployment called."""
     app_ids = list(dict.fromkeys(app for t in teams for app in t.get("caller_app_ids", [])))
     if app_ids:
         keyless = _template(
@@ -133,11 +161,66 @@ def render_api_policy(
         team_limits="\n".join(when),
         stored_ops=stored,
         body_model_ops=body_model,
+        alias_routing=_alias_routing(teams),
         create_op=RESPONSES_CREATE_OPERATION,
         primary_backend=_attr(routing["primary_backend"]),
         pool=_attr(routing["pool"]),
         backend=_backend(whole(routing["pool_size"], "pool_size"), whole(routing["failure_count"], "failure_count")),
     )
+
+
+def _alias_routing(teams: list[TeamLimitArgs]) -> str:
+    """The alias block (``policies/alias-routing.xml``): per team, per alias, the target its bucket picks. Nothing
+    when no team has an alias, so such a policy is what it was before aliases."""
+    cases = []
+    for t in teams:
+        aliases = t.get("aliases") or []
+        names = [plain(a["name"], f"{t['team']}.aliases[].name") for a in aliases]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{t['team']}: alias names repeat: {names}")
+        if aliases:
+            picks = "\n".join(
+                f"            case {quoteattr_value(a['name'])}: return {_alias_pick(t['team'], a)};" for a in aliases
+            )
+            cases.append(
+                f"        case {quoteattr_value(t['team'])}:\n          switch (name) {{\n{picks}\n          }}\n"
+                "          break;"
+            )
+    if not cases:
+        return ""
+    return _template(
+        "alias-routing",
+        session_header=SESSION_HEADER,
+        buckets=str(ALIAS_BUCKETS),
+        max_bucket=str(ALIAS_BUCKETS - 1),
+        team_cases="\n".join(cases),
+    )
+
+
+def _alias_pick(team: str, alias: AliasArgs) -> str:
+    """A C# expression of ``bucket``: the first target whose cumulative weight exceeds it. Weight-0 targets are
+    left out, so no bucket reaches them; the last target with traffic takes the rest."""
+    where = f"{team}.aliases[{alias['name']}]"
+    if not alias["name"]:
+        raise ValueError(f"{where}: an alias needs a name")
+    deployments = [plain(t["deployment"], f"{where}.targets[].deployment") for t in alias["targets"]]
+    if len(set(deployments)) != len(deployments) or not all(deployments):
+        raise ValueError(f"{where}: each target names a different deployment: {deployments}")
+    served, total = [], 0
+    for i, target in enumerate(alias["targets"]):
+        weight = whole(target["weight"], f"{where}.targets[{i}].weight")
+        if not 0 <= weight <= ALIAS_BUCKETS:
+            raise ValueError(f"{where}.targets[{i}].weight: {weight} is outside 0..{ALIAS_BUCKETS}")
+        total += weight
+        if weight:
+            served.append((total, target["deployment"]))
+    if total != ALIAS_BUCKETS:
+        raise ValueError(f"{where}: weights sum to {total}, not {ALIAS_BUCKETS}")
+    *before, (_, last) = served
+    pick = quoteattr_value(last)
+    for upto, deployment in reversed(before):
+        pick = f"bucket &lt; {upto} ? {quoteattr_value(deployment)} : {pick}"
+    return pick
 
 
 def retry_count(pool_size: int, failure_count: int) -> int:
@@ -155,4 +238,5 @@ def _backend(pool_size: int, failure_count: int) -> str:
 
 def quoteattr_value(value: str) -> str:
     """A C# string literal inside an XML attribute."""
-    return escape(f'"{value}"', {'"': "&quot;"})
+    literal = value.replace("\\", "\\\\").replace('"', '\\"')
+    return escape(f'"{literal}"', {'"': "&quot;"})

@@ -319,6 +319,11 @@ APP_INSIGHTS = AzureType(
 METRIC_ALERT = AzureType(
     "metric_alert", "azure-native:monitor:MetricAlert", _RG + "Microsoft.Insights/metricAlerts/{ruleName}"
 )
+SCHEDULED_QUERY_RULE = AzureType(
+    "scheduled_query_rule",
+    "azure-native:monitor:ScheduledQueryRule",
+    _RG + "Microsoft.Insights/scheduledQueryRules/{ruleName}",
+)
 ACTION_GROUP = AzureType(
     "action_group", "azure-native:monitor:ActionGroup", _RG + "Microsoft.Insights/actionGroups/{actionGroupName}"
 )

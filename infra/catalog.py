@@ -277,7 +277,7 @@ def _check_lifecycle(
 ) -> list[Diagnostic]:
     """Deprecated versions are closed to new customers; ``alreadyDeployed`` states the exception, visibly."""
     label = f"{req.name} {req.version}"
-    newer = _newer_versions(model, req.version, today)
+    newer = newer_versions(model, req.version, today)
     hint = f" move to {', '.join(newer)}" if newer else " move to a newer model"
     if version.lifecycle != DEPRECATED:
         if req.already_deployed:
@@ -333,15 +333,25 @@ def check_capacity(d: Deployment, catalog: Catalog) -> list[Diagnostic]:
     return out
 
 
+def successor(name: str, model: ModelInfo, version: str, today: dt.date) -> tuple[str, str] | None:
+    """(model, version) to move to: the latest later version still open, else the replacement Microsoft names
+    when the catalog gives it as ``<model> <version>``; None when neither is known."""
+    newer = newer_versions(model, version, today)
+    if newer:
+        return name, newer[-1]
+    name, _, named_version = (model.replacement or "").partition(" ")
+    return (name, named_version) if named_version and " " not in named_version else None
+
+
 def _move_to(model: ModelInfo, req: ModelRequest, today: dt.date) -> str:
     """``; move to ...``: a later version still open, else the replacement Microsoft names, else nothing."""
-    newer = _newer_versions(model, req.version, today)
+    newer = newer_versions(model, req.version, today)
     if newer:
         return f"; move to {', '.join(newer)}"
     return f"; move to {model.replacement} (Microsoft's named replacement)" if model.replacement else ""
 
 
-def _newer_versions(model: ModelInfo, current: str, today: dt.date) -> list[str]:
+def newer_versions(model: ModelInfo, current: str, today: dt.date) -> list[str]:
     """Later versions a new deployment can still use: not Deprecated, not retired."""
     return sorted(
         v

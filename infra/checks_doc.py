@@ -21,6 +21,7 @@ CONCERNS = {
     "tenancy": "teams and accounts: who shares what",
     "placement": "which shard (account) of its governance profile each shared team is on, and the lock file",
     "deployments": "model deployments on each account",
+    "aliases": "stable names apps call, rolled out over deployments by weight, and the promotion gate",
     "catalog": "models, versions, SKUs and capacities against the model catalog",
     "network": "VNets, subnets, private endpoints and private DNS",
     "gateway": "the AI gateway (API Management): tier, network, pools, callers and limits",

@@ -106,7 +106,7 @@ def _models(args: argparse.Namespace) -> int:
     from infra.diagnostics import errors_in, format_diagnostics
     from infra.operations import lifecycle
     from infra.plan import load_stack
-    from infra.topology import build, check
+    from infra.topology import build, check, promotion_gate
 
     today = args.date or dt.date.today()
     catalog = load_catalog()
@@ -116,7 +116,8 @@ def _models(args: argparse.Namespace) -> int:
     lz, problems = check(cfg.landing_zone, today, catalog, allowed=allowed) if cfg else (None, [])
     lock, found = placement.read(args.stack)
     topology = build(lz, catalog, today, cfg.subscription_id, lock) if lz is not None else None
-    problems = [*diags, *found, *problems, *(topology.diagnostics if topology else ())]
+    gate = promotion_gate(topology, args.stack) if topology else []
+    problems = [*diags, *found, *problems, *(topology.diagnostics if topology else ()), *gate]
     others = [d for d in errors_in(problems) if d.rule not in allowed]
     if topology is None or others:
         print(format_diagnostics(problems), file=sys.stderr)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from infra import aliases, naming
 from infra import catalog as catalog_mod
-from infra import naming
 from infra.config import DEFAULT_CONTENT_FILTER, PROVISIONED_SKUS, LandingZone, ModelRequest, Team
 from infra.config.models import Region
 from infra.diagnostics import Diagnostic, convention, did_you_mean, error, excerpt, info, join_path, rule
@@ -36,7 +36,9 @@ def request_checks(
     for team, team_path in teams:
         for m, req in enumerate(team.models):
             path = join_path(team_path, f"models[{m}]")
-            diags += catalog_mod.check_model(req, path, catalog, today)
+            diags += [
+                _with_rollout(d, team, req, catalog, today) for d in catalog_mod.check_model(req, path, catalog, today)
+            ]
             model = catalog.models.get(req.name)
             if model is not None and model.format != "OpenAI" and account_kind not in (None, "AIServices"):
                 # learn.microsoft.com/azure/foundry/foundry-models/concepts/models-sold-directly-by-azure: models of
@@ -65,6 +67,22 @@ def most_in_a_region(team: Team, regions: list[str], account_kind: str) -> int:
     deployments per resource", learn.microsoft.com/azure/foundry/foundry-models/quotas-limits)."""
     counted = [r for r in team.models if account_kind == "AIServices" or r.sku not in PROVISIONED_SKUS]
     return max(sum(deploys_in(req, region) for req in counted) for region in regions)
+
+
+def _with_rollout(d: Diagnostic, team: Team, req: ModelRequest, catalog: catalog_mod.Catalog, today) -> Diagnostic:
+    """A standard version that retires soon: the warning proposes rolling its successor out behind an alias."""
+    if d.rule != catalog_mod.RETIRING_SOON.id or req.sku in PROVISIONED_SKUS:
+        return d
+    proposal = aliases.rollout_proposal(team, req, catalog, today) or (
+        "plan an upgrade: the catalog names no successor yet; when Microsoft does, roll it out behind an alias"
+        ' (docs/app-teams.md, "Roll out a new model version")'
+    )
+    return replace(d, message=d.message.replace("plan an upgrade", proposal))
+
+
+def versions_by_team(lz: LandingZone) -> dict[str, set[tuple[str, str]]]:
+    """Team -> the (model, version) pairs it deploys: what another stack's promotion gate compares with."""
+    return {t.name: {(m.name, m.version) for m in t.models} for t in lz.teams}
 
 
 def resolve(

@@ -1,5 +1,6 @@
 """A Mermaid diagram of the topology that reads at a glance: regions (primary first) holding the accounts,
-the gateway and its pools, deployment counts and budgets as labels. GitHub renders it in the PR comment.
+the gateway and its pools, deployment counts, budgets and each team's aliases (where they send their calls) as
+labels. GitHub renders it in the PR comment.
 
 Details (each deployment) belong in a table, not in the picture. Past ``MAX_GROUPS`` account groups the
 regions show totals instead of one node per account.
@@ -10,12 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+from infra import alias_review
+from infra.specs import AliasSpec
 from infra.topology import AccountSpec, Topology
 
 MAX_GROUPS = 8
 """Account groups drawn one by one; more are summed per region."""
 MAX_TEAMS_IN_LABEL = 4
 """A pool's teams listed by name up to this many; past it, a count and the sum of their budgets."""
+MAX_ALIASES_PER_TEAM = 3
+"""A team's aliases listed, each with its split, up to this many; past it, how many more."""
 CHANGED_STYLE = "fill:#fff4c2,stroke:#bf8700,stroke-width:2px"
 
 
@@ -63,13 +68,24 @@ def mermaid(topology: Topology, changed_accounts: Collection[str] = (), max_grou
     if topology.gateway is not None:
         gw = topology.gateway
         access = "private endpoint" if gw.private_endpoint else "public endpoint"
-        out.append(f"  gateway{{{{{_label('AI gateway', f'{gw.sku} · {access}')}}}}}")
+        # Past max_groups no pool is drawn: the gateway carries the aliases' count instead.
+        count = "" if detailed else _alias_count(topology.aliases)
+        out.append(f"  gateway{{{{{_label('AI gateway', f'{gw.sku} · {access}', count)}}}}}")
         for api in gw.apis:
             pool = _id("pool", api.group)
-            teams = [f"{t.team} {_money(budgets[t.team])}" if t.team in budgets else t.team for t in api.teams]
-            if len(teams) > MAX_TEAMS_IN_LABEL:
+            teams = [
+                line
+                for t in api.teams
+                for line in [
+                    f"{t.team} {_money(budgets[t.team])}" if t.team in budgets else t.team,
+                    *_alias_lines([a for a in topology.aliases if a.team == t.team]),
+                ]
+            ]
+            if len(api.teams) > MAX_TEAMS_IN_LABEL:
                 total = sum(budgets.get(t.team, 0) for t in api.teams)
-                teams = [f"{len(teams)} teams", f"budgets {_money(total)}"]
+                names = {t.team for t in api.teams}
+                crowd = [a for a in topology.aliases if a.team in names]
+                teams = [f"{len(api.teams)} teams", f"budgets {_money(total)}", _alias_count(crowd)]
             if detailed:
                 out.append(f"  gateway --> {pool}[/{_label(api.group, *teams)}/]")
                 # The pool sends to the primary, and fails over to the secondaries together (they share a
@@ -84,6 +100,21 @@ def mermaid(topology: Topology, changed_accounts: Collection[str] = (), max_grou
                 label = "priority 1" if roles[region] == "primary" else "fallback"
                 out.append(f"  gateway -->|{label}| {_id('accounts', region)}")
     return "\n".join(out) + "\n"
+
+
+def _alias_lines(aliases: list[AliasSpec]) -> list[str]:
+    """A team's aliases under its name, e.g. ``chat: gpt-4.1-mini 90% / gpt-5-mini 10%``."""
+    lines = [f"{a.name}: {alias_review.split(a.targets)}" for a in aliases[:MAX_ALIASES_PER_TEAM]]
+    more = len(aliases) - MAX_ALIASES_PER_TEAM
+    return [*lines, *([f"{more} more alias{'es' if more > 1 else ''}"] if more > 0 else [])]
+
+
+def _alias_count(aliases: list[AliasSpec] | tuple[AliasSpec, ...]) -> str:
+    """``3 aliases, 1 in rollout``; empty without aliases."""
+    if not aliases:
+        return ""
+    rolling = sum(a.in_rollout for a in aliases)
+    return f"{len(aliases)} alias{'es' if len(aliases) > 1 else ''}" + (f", {rolling} in rollout" if rolling else "")
 
 
 def _account_label(a: AccountSpec, budgets: dict[str, float], with_budgets: bool) -> str:

@@ -24,7 +24,7 @@ from infra.gateway_checks import (
     private_endpoint,
 )
 from infra.gateway_limits import limit_rules
-from infra.specs import AccountSpec, GatewayApi, GatewaySpec, PoolMember, TeamCost, TeamRoute
+from infra.specs import AccountSpec, AliasSpec, GatewayApi, GatewaySpec, PoolMember, TeamCost, TeamRoute
 
 REGIONAL_SKUS = frozenset({"Standard", "ProvisionedManaged"})
 """Deployment types served from one region only; Global and Data Zone types fail over inside Azure."""
@@ -88,7 +88,9 @@ MAX_RETRIES = 50
 """The retry policy's count is 1 to 50."""
 
 
-def gateway_spec(lz: LandingZone, accounts: list[AccountSpec], costs: tuple[TeamCost, ...]) -> GatewaySpec | None:
+def gateway_spec(
+    lz: LandingZone, accounts: list[AccountSpec], costs: tuple[TeamCost, ...], aliases: tuple[AliasSpec, ...] = ()
+) -> GatewaySpec | None:
     gw = lz.gateway
     if not gw.enabled or gw.entra is None or gw.publisher_email is None:
         return None
@@ -114,6 +116,7 @@ def gateway_spec(lz: LandingZone, accounts: list[AccountSpec], costs: tuple[Team
                 subscription_key=teams[name].subscription_keys,
                 tokens_per_minute=cost[name].tokens_per_minute,
                 monthly_tokens=cost[name].monthly_tokens,
+                aliases=tuple(a for a in aliases if a.team == name),
             )
             for name in members[0].teams
         )
@@ -270,11 +273,15 @@ def _subnet_rules(lz: LandingZone, spec: GatewaySpec, subscription_id: str | Non
 
 
 def decide(
-    lz: LandingZone, accounts: list[AccountSpec], costs: tuple[TeamCost, ...], subscription_id: str | None
+    lz: LandingZone,
+    accounts: list[AccountSpec],
+    costs: tuple[TeamCost, ...],
+    subscription_id: str | None,
+    aliases: tuple[AliasSpec, ...] = (),
 ) -> tuple[GatewaySpec | None, list[Diagnostic]]:
     """The gateway's spec, and every rule on it: name parity, callers and limits, subnets; and the warning
     for regional deployments with nowhere to fail over to."""
-    spec = gateway_spec(lz, accounts, costs)
+    spec = gateway_spec(lz, accounts, costs, aliases)
     found = failover_warnings(lz, accounts)
     if spec is not None:
         found = [*name_parity(accounts), *rules(lz, spec, subscription_id), *found]

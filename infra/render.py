@@ -13,6 +13,7 @@ from infra.diagram import mermaid
 from infra.mocks import RecordedResource
 from infra.operations import lifecycle
 from infra.plan import Plan, _plain
+from infra.specs import AliasSpec
 from infra.topology import exposure
 
 
@@ -100,11 +101,17 @@ def _team_lines(plan: Plan) -> list[str]:
     for t in plan.topology.teams:
         out.append(f"  {t.name} -> {t.group} [{', '.join(t.accounts)}]")
         out.append(f"      {t.reason}")
+        out += [f"      alias {alias_line(a)}" for a in plan.topology.aliases if a.team == t.name]
     out += ["", "Accounts and network exposure:"]
     for a in plan.topology.accounts:
         where = f"{a.region}, subscription {a.subscription}" if a.subscription else a.region
         out.append(f"  {a.name} ({where}): {exposure(a, plan.topology.network)}")
     return out
+
+
+def alias_line(a: AliasSpec) -> str:
+    """``chat: contoso-chat-gpt-4.1-mini (gpt-4.1-mini 2025-04-14) 90%, ...``: where an alias sends its calls."""
+    return f"{a.name}: " + ", ".join(f"{t.deployment} ({t.model} {t.version}) {t.weight}%" for t in a.targets)
 
 
 def _money(value: float | None, currency: str) -> str:

@@ -1,10 +1,10 @@
 """The pull-request comment of one stack: what a change does, first, within a size budget.
 
 GitHub refuses comment bodies over 65,536 characters, and a reviewer reads the first screen. The comment
-opens with the changes, a callout for stateful replacements and deletions, the cost change against the
-base, the gateway changes in a reviewer's terms, and the warnings that are new; the diagram and the full
-list of changes follow. The whole plan goes to the job summary or an artifact (``--format markdown``),
-linked from here. When the budget is hit, what is cut says so.
+opens with the changes, the placement and alias changes, a callout for stateful replacements and deletions,
+the cost change against the base, the gateway changes in a reviewer's terms, and the warnings that are new;
+the diagram and the full list of changes follow. The whole plan goes to the job summary or an artifact
+(``--format markdown``), linked from here. When the budget is hit, what is cut says so.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field
 
-from infra import azure_types, md, placement_review
+from infra import alias_review, azure_types, md, placement_review
 from infra.config import PROVISIONED_SKUS
 from infra.diagram import mermaid
 from infra.diff import Change, change_rows, diff
@@ -53,13 +53,16 @@ def comment(head_plan, head: dict, base: dict | None, full_plan_url: str | None 
     costs = cost_changes(base, head)
     gateway = gateway_changes(base, head)
     placed = placement_review.changes(base, head)
-    if not changes and not new_warnings and not costs and not placed:
+    aliased = alias_review.changes(base, head)
+    if not changes and not new_warnings and not costs and not placed and not aliased:
         return f"### `{stack}`: no changes against the base ({link})\n"
     blocks = [
         Block("summary", [f"### `{stack}`: {_counts(changes)}", "", *_what_changes(changes), ""]),
     ]
     if placed:
         blocks.append(Block("placement", ["**Placement changes**", ""], [f"- {line}" for line in placed], [""]))
+    if aliased:  # what the gateway's policy change means: where each alias now sends its calls
+        blocks.append(Block("aliases", ["**Alias changes**", ""], [f"- {line}" for line in aliased], [""]))
     blocks.append(Block("stateful", [*_stateful(changes, placement_review.callout(base, head)), ""]))
     if costs:
         blocks.append(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from infra import costs, gateway_checks, network, operations, parity, tenancy
+from infra import costs, gateway_checks, network, operations, parity, promotion, tenancy
 from infra.config import LandingZone
 from infra.diagnostics import Diagnostic
 
@@ -22,4 +22,5 @@ def checks(lz: LandingZone, today: dt.date) -> list[Diagnostic]:
         *costs.checks(lz, today),
         *operations.checks(lz),
         *parity.checks(lz),
+        *promotion.checks(lz),
     ]

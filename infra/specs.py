@@ -200,12 +200,51 @@ class PoolMember:
 
 
 @dataclass(frozen=True)
+class AliasTargetSpec:
+    deployment: str
+    weight: int
+    model: str
+    version: str
+    sku: str
+
+
+@dataclass(frozen=True)
+class AliasSpec:
+    """A team's stable name, resolved at the gateway to one of its deployments by weight (``infra.aliases``)."""
+
+    team: str
+    name: str
+    targets: tuple[AliasTargetSpec, ...]
+    path: str
+    """YAML path of the alias."""
+
+    @property
+    def in_rollout(self) -> bool:
+        """More than one deployment behind the name: a canary, or a blue-green standby at weight 0."""
+        return len(self.targets) > 1
+
+    @property
+    def stable(self) -> AliasTargetSpec:
+        """The target with most of the traffic (the first listed on a tie): what a canary is compared with."""
+        return max(self.targets, key=lambda t: t.weight)
+
+    @property
+    def canaries(self) -> tuple[AliasTargetSpec, ...]:
+        return tuple(t for t in self.targets if t.weight > 0 and t is not self.stable)
+
+    def args(self) -> dict:
+        """As the gateway policy takes it (``AliasArgs``)."""
+        return {"name": self.name, "targets": [{"deployment": t.deployment, "weight": t.weight} for t in self.targets]}
+
+
+@dataclass(frozen=True)
 class TeamRoute:
     team: str
     caller_app_ids: tuple[str, ...]
     subscription_key: bool
     tokens_per_minute: int | None
     monthly_tokens: int | None
+    aliases: tuple[AliasSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -227,6 +266,7 @@ class GatewayApi:
                 "subscription_key": t.subscription_key,
                 **({"tokens_per_minute": t.tokens_per_minute} if t.tokens_per_minute else {}),
                 **({"monthly_tokens": t.monthly_tokens} if t.monthly_tokens else {}),
+                **({"aliases": [a.args() for a in t.aliases]} if t.aliases else {}),
             }
             for t in self.teams
         ]

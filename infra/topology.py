@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infra import account_limits, deployments, operations, placement, rules, subscriptions, tenancy
+from infra import account_limits, aliases, deployments, operations, placement, promotion, rules, subscriptions, tenancy
 from infra import budgets as budgets_mod
 from infra import catalog as catalog_mod
 from infra import costs as costs_mod
@@ -26,6 +26,7 @@ from infra.network import exposure
 from infra.specs import (
     AccountSpec,
     AlertsSpec,
+    AliasSpec,
     BudgetSpec,
     GatewaySpec,
     GuardrailsSpec,
@@ -67,6 +68,8 @@ class Topology:
     subscriptions: tuple[str, ...] = ()
     """Subscriptions besides the stack's own that hold accounts (``placement.subscriptions``): each gets an
     explicit provider."""
+    aliases: tuple[AliasSpec, ...] = ()
+    """Every team's aliases, resolved at the gateway (``infra.aliases``)."""
 
     @property
     def monitored(self) -> bool:
@@ -93,8 +96,14 @@ def decide(
         return None, diags
     topology = build(lz, catalog, today, subscription_id, lock)
     # Identical findings can repeat (one per account); say each once.
-    diags = list(dict.fromkeys([*diags, *topology.diagnostics]))
+    diags = list(dict.fromkeys([*diags, *topology.diagnostics, *promotion_gate(topology, stack)]))
     return (None if errors_in(diags) else topology), diags
+
+
+def promotion_gate(topology: Topology, stack: str | None) -> list[Diagnostic]:
+    """The promotion gate (``infra.promotion``) on the decided aliases, against the stack promoted from."""
+    promoted_from, found = promotion.source(topology.config, stack)
+    return found + (promotion.gate(topology.config, topology.aliases, promoted_from) if promoted_from else [])
 
 
 def check(
@@ -163,7 +172,8 @@ def build(
         landing_zone_rgs={sub: tuple(sorted(names)) for sub, names in rgs_by_subscription.items()},
         accounts=tuple(accounts),
     )
-    gateway = step(gateway_mod.decide(lz, accounts, costs, subscription_id))
+    alias_specs = step(aliases.decide(lz, accounts))
+    gateway = step(gateway_mod.decide(lz, accounts, costs, subscription_id, alias_specs))
     quotas = step(operations.quota_use(lz, accounts, subscription_id))
     monitoring = operations.monitoring_spec(lz, accounts, gateway)
     alerts = step(operations.alerts(lz, budgets, monitoring))
@@ -196,6 +206,7 @@ def build(
         teams=tenancy.placements(lz, groups, placed.team_accounts),
         diagnostics=tuple(diags),
         subscriptions=tuple(sorted({rg.subscription for rg in resource_groups.values() if rg.subscription})),
+        aliases=alias_specs,
     )
 
 

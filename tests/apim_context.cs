@@ -15,12 +15,13 @@ namespace Newtonsoft.Json.Linq
         public virtual JToken this[object key] { get { throw new NotImplementedException(); } }
         public static explicit operator bool(JToken value) { throw new NotImplementedException(); }
         public static explicit operator string(JToken value) { throw new NotImplementedException(); }
+        public static implicit operator JToken(string value) { throw new NotImplementedException(); }
     }
 
     public class JObject : JToken
     {
         public override JTokenType Type { get { return JTokenType.Object; } }
-        public JToken this[string propertyName] { get { throw new NotImplementedException(); } }
+        public JToken this[string propertyName] { get { throw new NotImplementedException(); } set { throw new NotImplementedException(); } }
     }
 }
 
@@ -47,7 +48,7 @@ namespace ApiManagement
     }
 
     public interface IApi { string Id { get; } string Name { get; } string Path { get; } }
-    public interface IOperation { string Id { get; } string Name { get; } string Method { get; } }
+    public interface IOperation { string Id { get; } string Name { get; } string Method { get; } string UrlTemplate { get; } }
     public interface IProduct { string Id { get; } string Name { get; } }
     public interface ISubscription { string Id { get; } string Name { get; } }
 

@@ -161,6 +161,7 @@ def prod_copy(tmp_path: Path, extra_teams: int = 0) -> Path:
     import shutil
 
     shutil.copytree(PROJECT_ROOT / "teams", tmp_path / "teams", dirs_exist_ok=True)
+    shutil.copy(PROJECT_ROOT / "Pulumi.dev.yaml", tmp_path / "Pulumi.dev.yaml")  # prod promotes from dev
     doc = yaml.safe_load((PROJECT_ROOT / "Pulumi.prod.yaml").read_text())
     lz = doc["config"]["ai-landing-zone:landingZone"]
     for i in range(extra_teams):

@@ -246,6 +246,20 @@ class Budgets(_Strict):
     """Hours a month a team runs at its full requested rate, for the capacity-versus-quota check."""
 
 
+class AliasTarget(_Strict):
+    deployment: DeploymentName
+    """One of the team's deployments (its ``deploymentName``, or ``<team>-<model>``)."""
+    weight: int = Field(ge=0, le=100)
+    """Percent of the alias's calls; 0 keeps the deployment deployed with no traffic (blue-green)."""
+
+
+class Alias(_Strict):
+    """A stable name the team's apps call; the gateway sends each call to one of ``to`` by weight."""
+
+    name: DeploymentName
+    to: list[AliasTarget] = Field(min_length=1, max_length=10)
+
+
 class Team(_Strict):
     name: Slug
     cost_center: Annotated[str, Field(min_length=1, max_length=64)]
@@ -267,6 +281,9 @@ class Team(_Strict):
     """Required in prod."""
     token_quota: TokenQuota | None = None
     """Shared accounts only; derived from the budget and catalog prices when absent."""
+    aliases: list[Alias] = Field(default_factory=list)
+    """Stable names apps call through the gateway, each sent to one or more of the team's deployments by weight:
+    a canary or blue-green rollout of a new model version."""
 
 
 IsoDuration = Annotated[str, _pattern(r"^PT(\d+H)?(\d+M)?(\d+S)?$", "an ISO 8601 duration such as PT1M or PT30S")]
@@ -387,6 +404,12 @@ class LandingZone(_Strict):
     allow_topology_drift: bool = False
     """Silence the warning when this stack's tenancy or teams differ from the repo's other stacks."""
     topology_drift_reason: Annotated[str, Field(min_length=10, max_length=500)] | None = None
+    promotes_from: Environment | None = None
+    """The stack whose deployments this one's are promoted from (e.g. ``dev`` in prod): an alias here sends traffic
+    only to a model version the same team runs there."""
+    allow_promotion_drift: bool = False
+    """Let aliases send traffic to versions the promotesFrom stack does not run; needs a promotionDriftReason."""
+    promotion_drift_reason: Annotated[str, Field(min_length=10, max_length=500)] | None = None
     tags: dict[TagName, TagValue] = Field(default_factory=dict)
     """Added to every resource with the landing zone's own (``tenancy.checks`` counts them against Azure's 50)."""
 

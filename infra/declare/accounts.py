@@ -71,6 +71,7 @@ def declare_account(
                 "action_group_id": shared.action_group_id(spec.subscription),
                 "thresholds": topology.monitoring.thresholds,
                 "provisioned": spec.provisioned,
+                **({"rollouts": rollouts} if (rollouts := _rollouts(spec, topology)) else {}),
                 "tags": spec.tags,
             },
             # Its diagnostic setting and alerts beside the account; the workspace and action group may be in
@@ -94,6 +95,16 @@ def declare_account(
         "deployments": deployments.names,
         **outputs,
     }, deployments
+
+
+def _rollouts(spec: AccountSpec, topology: Topology) -> list[dict]:
+    """Each canary of an alias in rollout on this account, with the stable deployment it is compared with."""
+    return [
+        {"alias": a.name, "team": a.team, "stable": a.stable.deployment, "canary": c.deployment}
+        for a in topology.aliases
+        if a.team in spec.teams
+        for c in a.canaries
+    ]
 
 
 def _account(

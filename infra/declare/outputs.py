@@ -42,6 +42,20 @@ def team_outputs(
         "gatewayUrl": gateway.urls.get(team.group),
         **(
             {
+                "aliases": {
+                    a.name: [
+                        {"deployment": t.deployment, "model": t.model, "version": t.version, "weight": t.weight}
+                        for t in a.targets
+                    ]
+                    for a in topology.aliases
+                    if a.team == team.name
+                }
+            }
+            if any(a.team == team.name for a in topology.aliases)
+            else {}
+        ),
+        **(
+            {
                 "projects": {
                     a.region: {
                         "endpoint": p.endpoint,

@@ -136,6 +136,7 @@ def _run(*args: str) -> tuple[int, str]:
 def test_every_subcommand_keeps_the_exit_code_contract(tmp_path_factory, mutation):
     root = tmp_path_factory.mktemp("fuzz")
     shutil.copy(PROJECT_ROOT / "Pulumi.prod.yaml", root / "Pulumi.prod.yaml")
+    shutil.copy(PROJECT_ROOT / "Pulumi.dev.yaml", root / "Pulumi.dev.yaml")  # prod promotes from dev
     shutil.copytree(PROJECT_ROOT / "teams", root / "teams")
     _write(root, *mutation)
     config = str(root / "Pulumi.prod.yaml")

@@ -442,6 +442,7 @@ def test_component_provider_schema_lists_every_component():
                 "actionGroupId",
                 "thresholds",
                 "provisioned",
+                "rollouts",
                 "tags",
             },
             {"alertIds"},

@@ -98,7 +98,7 @@ def test_keyless_auth_entra_validation_and_metrics(plan):
     assert [a.text for a in validate.findall("audiences/audience")] == ["api://ai-gw"]
     assert [a.text for a in validate.findall("client-application-ids/application-id")] == [APP_A, APP_B]
     metric = doc.find("inbound/llm-emit-token-metric")
-    assert {d.get("name") for d in metric.findall("dimension")} == {"Team", "Model", "API"}
+    assert {d.get("name") for d in metric.findall("dimension")} == {"Team", "Model", "API", "Alias", "Deployment"}
     # callers are mapped to teams by their app ID
     team_var = doc.find("inbound/set-variable").get("value")
     assert f'case "{APP_A}": return "team-a";' in team_var and f'case "{APP_B}": return "team-b";' in team_var

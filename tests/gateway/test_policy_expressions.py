@@ -37,20 +37,23 @@ def expressions(xml: str) -> list[str]:
     return found
 
 
-def as_method(index: int, expression: str) -> str:
+def as_method(index: int, expression: str, context_type: str = "IProxyRequestContext") -> str:
     if expression.startswith("@("):
         body = f"return {expression[1:]};"
     else:
         body = expression[2:-1]
-    return f"    public static object E{index}(IProxyRequestContext context)\n    {{\n{body}\n    }}\n"
+    return f"    public static object E{index}({context_type} context)\n    {{\n{body}\n    }}\n"
 
 
 def compile_expressions(exprs: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
     source = tmp_path / "expressions.cs"
     methods = "".join(as_method(i, e) for i, e in enumerate(exprs))
     source.write_text(
-        "using System;\nusing System.Linq;\nusing System.Collections.Generic;\nusing Newtonsoft.Json.Linq;\n"
-        "using ApiManagement;\n\npublic static class PolicyExpressions\n{\n" + methods + "}\n"
+        # System.Text: the documented examples use Encoding unqualified, as the gateway imports it.
+        "using System;\nusing System.Linq;\nusing System.Text;\nusing System.Collections.Generic;\n"
+        "using Newtonsoft.Json.Linq;\nusing ApiManagement;\n\npublic static class PolicyExpressions\n{\n"
+        + methods
+        + "}\n"
     )
     return subprocess.run(
         [MCS, "-target:library", "-langversion:7", f"-out:{tmp_path / 'expressions.dll'}", str(STUBS), str(source)],
@@ -62,10 +65,14 @@ def compile_expressions(exprs: list[str], tmp_path: Path) -> subprocess.Complete
 
 @pytest.fixture(scope="module")
 def all_expressions(plans) -> list[str]:
+    """Both stacks' policies, and one whose teams have aliases (neither stack has one)."""
+    from tests.gateway.test_alias_routing import alias_policy
+
     found: list[str] = []
     for plan in plans.values():
         for policy in of_type(plan.resources, "azure-native:apimanagement:ApiPolicy"):
             found += expressions(policy.inputs["value"])
+    found += expressions(alias_policy())
     return list(dict.fromkeys(found))
 
 
@@ -73,6 +80,18 @@ def test_every_gateway_policy_expression_compiles(all_expressions, tmp_path):
     assert len(all_expressions) >= 8  # team, deployment, stored-response, limits, metrics, header, retry
     result = compile_expressions(all_expressions, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_alias_expressions_are_compiled_too(all_expressions):
+    """The alias choice, the two conditions, the path rewrite, the body rewrite, and the Alias and Deployment
+    dimensions are among the compiled expressions (allowed types: ``System.Guid``, ``System.Text.Encoding``,
+    ``System.UInt32``, ``Newtonsoft.Json.Linq.JObject``; ``context.Operation.UrlTemplate``;
+    learn.microsoft.com/azure/api-management/api-management-policy-expressions)."""
+    assert sum("Encoding.UTF8.GetBytes" in e and "Guid.NewGuid()" in e for e in all_expressions) == 1
+    # two conditions, the path and the body rewrite, the Alias and Deployment dimensions
+    assert sum("alias-target" in e for e in all_expressions) == 6
+    assert sum("context.Operation.UrlTemplate.Replace" in e for e in all_expressions) == 1
+    assert sum('body["model"] =' in e for e in all_expressions) == 1
 
 
 def test_a_broken_expression_does_not_compile(all_expressions, tmp_path):
@@ -147,22 +166,32 @@ public static class Gateway
 """
 
 
-def _run_team_expression(expression: str, callers: list[str], tmp_path) -> list[str]:
+def build_program(source_text: str, tmp_path: Path) -> list[str]:
+    """A C# program built with mcs: the command that runs it under Mono (Debian's mono-mcs brings both)."""
     mcs, mono = shutil.which("mcs"), shutil.which("mono")
     if mcs is None or mono is None:
         if os.environ.get("CI"):
             pytest.fail("CI must install mono-mcs to run the gateway's policy expressions", pytrace=False)
         pytest.skip("mcs and mono (Debian mono-mcs) are not installed")
-    assert expression.startswith("@{") and expression.endswith("}")
     source, program = tmp_path / "gateway.cs", tmp_path / "gateway.exe"
-    source.write_text(GATEWAY_CS % {"team": expression[2:-1]})
+    source.write_text(source_text)
     built = subprocess.run(
         [mcs, "-langversion:7", f"-out:{program}", str(source)], capture_output=True, text=True, timeout=120
     )
     assert built.returncode == 0, built.stdout + built.stderr
-    ran = subprocess.run([mono, str(program), *callers], capture_output=True, text=True, timeout=60)
+    return [mono, str(program)]
+
+
+def run_program(command: list[str], args: list[str] = (), stdin: str | None = None) -> str:
+    ran = subprocess.run([*command, *args], input=stdin, capture_output=True, text=True, timeout=120)
     assert ran.returncode == 0, ran.stdout + ran.stderr
-    return [line.strip("[]") for line in ran.stdout.splitlines()]
+    return ran.stdout
+
+
+def _run_team_expression(expression: str, callers: list[str], tmp_path) -> list[str]:
+    assert expression.startswith("@{") and expression.endswith("}")
+    program = build_program(GATEWAY_CS % {"team": expression[2:-1]}, tmp_path)
+    return [line.strip("[]") for line in run_program(program, callers).splitlines()]
 
 
 def test_the_gateway_knows_a_keyless_caller_by_azp_in_v2_tokens_and_appid_in_v1(prod, tmp_path):

@@ -50,7 +50,7 @@ def test_each_token_is_the_one_the_sdk_registers_and_each_field_an_sdk_input(t):
 def test_keys_tokens_and_constants_are_one_to_one():
     names = {name: v for name, v in vars(azure_types).items() if isinstance(v, azure_types.AzureType)}
     assert {name: t.key.upper() for name, t in names.items()} == {name: name for name in names}
-    assert len({t.token for t in azure_types.TYPES}) == len(azure_types.TYPES) == len(names) == 35
+    assert len({t.token for t in azure_types.TYPES}) == len(azure_types.TYPES) == len(names) == 36
 
 
 def test_identity_is_the_arm_id():
