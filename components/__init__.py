@@ -1,14 +1,14 @@
 """Reusable ai-landing-zone components.
 
-Each is a ``pulumi.ComponentResource`` with TypedDict args, so the same
-component can be exposed to other languages through a component provider.
+Each is a ``LandingZoneComponent`` (a ``pulumi.ComponentResource``) with TypedDict args, so the same
+component can be exposed to other languages through a component provider, its inputs checked at the boundary.
 """
 
 from components.account_monitoring import AccountMonitoring, AccountMonitoringArgs, AlertThresholdsArgs, RolloutArgs
 from components.ai_gateway import AiGateway, AiGatewayArgs
 from components.alert_action_group import AlertActionGroup, AlertActionGroupArgs
 from components.content_filter import ContentFilter, ContentFilterArgs, HarmThresholdsArgs
-from components.foundry_project import FoundryProject, FoundryProjectArgs, GatewayConnectionArgs
+from components.foundry_project import FoundryProject, FoundryProjectArgs, GatewayConnectionArgs, GatewayDeploymentArgs
 from components.guardrails import Guardrails, GuardrailsArgs
 from components.keyless_access import KeylessAccess, KeylessAccessArgs, PrincipalArgs
 from components.model_deployments import ModelDeploymentArgs, ModelDeployments, ModelDeploymentsArgs
@@ -25,6 +25,7 @@ __all__ = [
     "FoundryProject",
     "FoundryProjectArgs",
     "GatewayConnectionArgs",
+    "GatewayDeploymentArgs",
     "AccountMonitoring",
     "AccountMonitoringArgs",
     "AlertThresholdsArgs",

@@ -1,7 +1,8 @@
 """Component provider entry point: Pulumi runs this when another language uses the plugin.
 
 The schema (inputs, outputs, descriptions) is inferred from the components'
-TypedDict args and ``pulumi.Output`` annotations.
+TypedDict args and ``pulumi.Output`` annotations; ``_provider.py`` says which
+inputs must be known at preview and leaves the inputs to each component's boundary.
 """
 
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 # The plugin host runs this folder as a program: make ``components`` importable as a package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pulumi.provider.experimental import component_provider_host  # noqa: E402
+from pulumi.provider import main  # noqa: E402
 
 from components import (  # noqa: E402
     AccountMonitoring,
@@ -30,6 +31,7 @@ from components import (  # noqa: E402
     PrivateEndpoint,
     TeamBudget,
 )
+from components._provider import LandingZoneProvider  # noqa: E402
 
 COMPONENTS = [
     OpenAiAccount,
@@ -51,4 +53,5 @@ COMPONENTS = [
 ]
 
 if __name__ == "__main__":
-    component_provider_host(COMPONENTS, name="ai-landing-zone", version="0.1.0")
+    # The engine's address and flags, as ``component_provider_host`` passes them on.
+    main(LandingZoneProvider(COMPONENTS, "ai-landing-zone", "0.1.0"), sys.argv[1:])

@@ -11,7 +11,8 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import monitor
 
-from components._options import child_options, plain
+from components._inputs import LandingZoneComponent, Tags
+from components._options import child_options
 
 NAMESPACE = "Microsoft.CognitiveServices/accounts"
 
@@ -36,13 +37,15 @@ _RULE_NAME_FORBIDDEN = set("*#&+:<>?@%{}\\/")
 
 
 class AlertThresholdsArgs(TypedDict):
-    throttled_requests: int
-    server_errors: int
-    time_to_response_ms: int
-    ptu_utilization_percent: int
+    throttled_requests: pulumi.Input[int]
+    server_errors: pulumi.Input[int]
+    time_to_response_ms: pulumi.Input[int]
+    ptu_utilization_percent: pulumi.Input[int]
 
 
 class RolloutArgs(TypedDict):
+    """A canary's alerts: the four names make their rule names and queries."""
+
     alias: str
     """The team's alias name its apps call, e.g. ``chat``."""
     team: str
@@ -56,17 +59,18 @@ class RolloutArgs(TypedDict):
 class AccountMonitoringArgs(TypedDict):
     account_id: pulumi.Input[str]
     account_name: str
+    """Makes the alert rules' names, checked against Azure's naming rules before deployment."""
     resource_group_name: pulumi.Input[str]
     """Where the alert rules live."""
     workspace_id: pulumi.Input[str]
     action_group_id: pulumi.Input[str]
     thresholds: AlertThresholdsArgs
     provisioned: NotRequired[bool]
-    """The account has provisioned (PTU) deployments: alert on their utilisation too."""
+    """The account has provisioned (PTU) deployments: alert on their utilisation too (one more alert rule)."""
     rollouts: NotRequired[list[RolloutArgs]]
     """One per canary of each alias in rollout on this account: the canary's own metric alerts, and log search
     alerts comparing it with the stable deployment."""
-    tags: NotRequired[dict[str, str]]
+    tags: NotRequired[Tags]
 
 
 def _alerts(t: AlertThresholdsArgs, provisioned: bool) -> list[tuple[str, str, int, dict]]:
@@ -213,7 +217,7 @@ def diagnostics_to_workspace(
     )
 
 
-class AccountMonitoring(pulumi.ComponentResource):
+class AccountMonitoring(LandingZoneComponent):
     """A ``Microsoft.Insights/diagnosticSettings`` (allLogs, audit, AllMetrics) and ``metricAlerts``; for each
     rollout, the canary's ``metricAlerts`` and ``scheduledQueryRules`` comparing it with the stable deployment."""
 
@@ -238,7 +242,7 @@ class AccountMonitoring(pulumi.ComponentResource):
     def _rollout_alerts(self, r: RolloutArgs, field: str) -> list[pulumi.Output[str]]:
         """The canary's own metric alerts (they fire even while the stable deployment has no traffic), and the
         log search alerts that compare it with the stable one."""
-        alias, team, stable, canary = (plain(r[k], f"{field}.{k}") for k in ("alias", "team", "stable", "canary"))
+        alias, team, stable, canary = r["alias"], r["team"], r["stable"], r["canary"]
         if stable == canary:
             raise ValueError(f"{field}: the canary {canary!r} is the stable deployment; nothing to compare")
         args, account = self._args, self._args["account_name"]

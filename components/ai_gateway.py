@@ -5,24 +5,26 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import apimanagement
 
-from components._options import child_options, whole
+from components._inputs import LandingZoneComponent, Tags
+from components._options import child_options
 from components.account_monitoring import diagnostics_to_workspace
 
 
 class AiGatewayArgs(TypedDict):
-    service_name: str
+    service_name: pulumi.Input[str]
     """Globally unique: it is the gateway's host name, <name>.azure-api.net."""
     resource_group_name: pulumi.Input[str]
-    location: str
-    sku_name: NotRequired[str]
+    location: pulumi.Input[str]
+    sku_name: NotRequired[pulumi.Input[str]]
     """StandardV2 (default), BasicV2, Developer, Basic, Standard or Premium."""
-    capacity: NotRequired[int]
-    publisher_email: str
-    publisher_name: str
+    capacity: NotRequired[pulumi.Input[int]]
+    publisher_email: pulumi.Input[str]
+    publisher_name: pulumi.Input[str]
     virtual_network_type: NotRequired[str]
-    """``None`` (default); ``External`` for Standard v2 outbound integration; ``Internal`` for Premium injection."""
+    """``None`` (default); ``External`` for Standard v2 outbound integration; ``Internal`` for Premium injection.
+    It decides whether the service gets a VNet configuration at all."""
     subnet_id: NotRequired[pulumi.Input[str]]
-    public_network_access: NotRequired[str]
+    public_network_access: NotRequired[pulumi.Input[str]]
     """``Enabled`` (default) or ``Disabled``. Azure accepts Disabled only on an existing service with an
     approved private endpoint, so a new gateway is created Enabled and closed in a second deployment."""
     workspace_id: NotRequired[pulumi.Input[str]]
@@ -30,10 +32,10 @@ class AiGatewayArgs(TypedDict):
     app_insights_id: NotRequired[pulumi.Input[str]]
     app_insights_connection_string: NotRequired[pulumi.Input[str]]
     """Workspace-based Application Insights, where the token metrics land; give both or neither."""
-    tags: NotRequired[dict[str, str]]
+    tags: NotRequired[Tags]
 
 
-class AiGateway(pulumi.ComponentResource):
+class AiGateway(LandingZoneComponent):
     """``Microsoft.ApiManagement/service`` with a system-assigned identity; Application Insights wired in through
     an APIM logger and diagnostic (so token metrics reach it), and its own logs sent to the workspace."""
 
@@ -54,7 +56,7 @@ class AiGateway(pulumi.ComponentResource):
             resource_group_name=rg,
             location=location,
             sku=apimanagement.ApiManagementServiceSkuPropertiesArgs(
-                name=args.get("sku_name", "StandardV2"), capacity=whole(args.get("capacity", 1), "capacity")
+                name=args.get("sku_name", "StandardV2"), capacity=args.get("capacity", 1)
             ),
             publisher_email=args["publisher_email"],
             publisher_name=args["publisher_name"],

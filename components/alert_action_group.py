@@ -5,19 +5,21 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import monitor
 
+from components._inputs import LandingZoneComponent, Tags
 from components._options import child_options
 
 
 class AlertActionGroupArgs(TypedDict):
-    action_group_name: str
-    short_name: str
-    """At most 12 characters: it prefixes every SMS and email."""
+    action_group_name: pulumi.Input[str]
+    short_name: pulumi.Input[str]
+    """Cut to 12 characters: it prefixes every SMS and email."""
     resource_group_name: pulumi.Input[str]
-    emails: list[str]
-    tags: NotRequired[dict[str, str]]
+    emails: list[pulumi.Input[str]]
+    """An email receiver each."""
+    tags: NotRequired[Tags]
 
 
-class AlertActionGroup(pulumi.ComponentResource):
+class AlertActionGroup(LandingZoneComponent):
     """A ``Microsoft.Insights/actionGroups`` with an email receiver per address, shared by every budget and
     metric alert of the landing zone."""
 
@@ -28,7 +30,7 @@ class AlertActionGroup(pulumi.ComponentResource):
         group = monitor.ActionGroup(
             name,
             action_group_name=args["action_group_name"],
-            group_short_name=args["short_name"][:12],
+            group_short_name=pulumi.Output.from_input(args["short_name"]).apply(lambda s: s[:12]),
             resource_group_name=args["resource_group_name"],
             location="global",
             enabled=True,

@@ -5,6 +5,7 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import cognitiveservices
 
+from components._inputs import LandingZoneComponent, Tags
 from components._options import child_options
 
 # Harm categories as the RAI policy API names them (``selfHarm`` is ``Selfharm``).
@@ -14,34 +15,34 @@ HARM_CATEGORIES = {"hate": "Hate", "sexual": "Sexual", "violence": "Violence", "
 class HarmThresholdsArgs(TypedDict):
     """Lowest severity that is filtered per category: ``Low`` (strictest), ``Medium`` or ``High``."""
 
-    hate: NotRequired[str]
-    sexual: NotRequired[str]
-    violence: NotRequired[str]
-    self_harm: NotRequired[str]
+    hate: NotRequired[pulumi.Input[str]]
+    sexual: NotRequired[pulumi.Input[str]]
+    violence: NotRequired[pulumi.Input[str]]
+    self_harm: NotRequired[pulumi.Input[str]]
 
 
 class ContentFilterArgs(TypedDict):
     account_name: pulumi.Input[str]
     resource_group_name: pulumi.Input[str]
-    policy_name: str
+    policy_name: pulumi.Input[str]
     """The name deployments reference as ``raiPolicyName``."""
-    base_policy_name: NotRequired[str]
+    base_policy_name: NotRequired[pulumi.Input[str]]
     """Defaults to ``Microsoft.DefaultV2``."""
-    mode: NotRequired[str]
+    mode: NotRequired[pulumi.Input[str]]
     """``Default``, ``Deferred``, ``Blocking`` or ``Asynchronous_filter``."""
     prompt: NotRequired[HarmThresholdsArgs]
     completion: NotRequired[HarmThresholdsArgs]
-    jailbreak: NotRequired[bool]
+    jailbreak: NotRequired[pulumi.Input[bool]]
     """Prompt Shields for direct attacks (blocking). Default on."""
-    indirect_attack: NotRequired[bool]
+    indirect_attack: NotRequired[pulumi.Input[bool]]
     """Prompt Shields for document attacks (blocking). Default off."""
-    protected_material: NotRequired[bool]
+    protected_material: NotRequired[pulumi.Input[bool]]
     """Protected material text and code on completions (blocking). Default on."""
-    tags: NotRequired[dict[str, str]]
+    tags: NotRequired[Tags]
 
 
 def _filters(args: ContentFilterArgs) -> list[cognitiveservices.RaiPolicyContentFilterArgs]:
-    def entry(name: str, source: str, enabled: bool = True, severity: str | None = None):
+    def entry(name: str, source: str, enabled: pulumi.Input[bool] = True, severity: pulumi.Input[str] | None = None):
         return cognitiveservices.RaiPolicyContentFilterArgs(
             name=name, source=source, enabled=enabled, blocking=enabled, severity_threshold=severity
         )
@@ -58,7 +59,7 @@ def _filters(args: ContentFilterArgs) -> list[cognitiveservices.RaiPolicyContent
     return out
 
 
-class ContentFilter(pulumi.ComponentResource):
+class ContentFilter(LandingZoneComponent):
     """A ``Microsoft.CognitiveServices/accounts/raiPolicies``.
 
     ``policy_name`` is an output of the policy resource: a deployment that uses

@@ -6,7 +6,8 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import cognitiveservices
 
-from components._options import child_options, plain
+from components._inputs import LandingZoneComponent, Tags
+from components._options import child_options
 from components.keyless_access import KeylessAccess, PrincipalArgs
 
 AZURE_AI_USER_ROLE = "53ca6127-db72-4b80-b1b0-d745d6d5456d"
@@ -32,6 +33,10 @@ union value whose ``authType`` matches none of its variants as it is, ``audience
 would drop ``audience`` (pulumi-azure-native provider/pkg/convert/sdkInputsToRequestBody.go)."""
 
 
+_COMPACT_JSON = (",", ":")
+"""``json.dumps`` separators without spaces, as the connection's metadata has always carried ``models``."""
+
+
 class _ProjectConnection(pulumi.CustomResource):
     """azure-native's ``ProjectConnection`` under ``GATEWAY_CONNECTION_TYPE``, with the SDK class's input names.
 
@@ -41,15 +46,25 @@ class _ProjectConnection(pulumi.CustomResource):
         super().__init__(GATEWAY_CONNECTION_TYPE, name, props, opts)
 
 
+class GatewayDeploymentArgs(TypedDict):
+    """A deployment the team may call through the gateway, as the connection lists it to Foundry."""
+
+    name: pulumi.Input[str]
+    """The deployment's name."""
+    model: pulumi.Input[str]
+    version: pulumi.Input[str]
+    format: pulumi.Input[str]
+    """e.g. ``OpenAI``."""
+
+
 class GatewayConnectionArgs(TypedDict):
     target: pulumi.Input[str]
     """The gateway API's base URL, up to (not including) ``/deployments/{name}/chat/completions``."""
-    deployments: list[dict[str, str]]
-    """The deployments the team may call through the gateway: ``name`` (the deployment's), ``model``,
-    ``version``, ``format``."""
-    audience: str
+    deployments: list[GatewayDeploymentArgs]
+    """The deployments the team may call through the gateway."""
+    audience: pulumi.Input[str]
     """The audience the connection asks Entra ID for the project identity's token: one the gateway accepts."""
-    inference_api_version: NotRequired[str]
+    inference_api_version: NotRequired[pulumi.Input[str]]
     """``api-version`` the connection sends with chat completions."""
 
 
@@ -59,19 +74,19 @@ class FoundryProjectArgs(TypedDict):
     account_id: pulumi.Input[str]
     """Its ARM ID: where the project's identity gets Azure AI User."""
     resource_group_name: pulumi.Input[str]
-    location: str
-    project_name: str
+    location: pulumi.Input[str]
+    project_name: pulumi.Input[str]
     """2-64 letters, digits, ``_``, ``.`` or ``-``: part of the project endpoint's path."""
-    display_name: NotRequired[str]
-    description: NotRequired[str]
+    display_name: NotRequired[pulumi.Input[str]]
+    description: NotRequired[pulumi.Input[str]]
     principals: list[PrincipalArgs]
     """The team's principals: Azure AI User on this project only."""
     gateway: NotRequired[GatewayConnectionArgs]
     """A connection through which the project's agents and SDK calls reach models via the AI gateway."""
-    tags: NotRequired[dict[str, str]]
+    tags: NotRequired[Tags]
 
 
-class FoundryProject(pulumi.ComponentResource):
+class FoundryProject(LandingZoneComponent):
     """``Microsoft.CognitiveServices/accounts/projects`` with a system-assigned identity.
 
     Access, nothing broader: the team's principals get Azure AI User scoped to the project; the project's
@@ -88,7 +103,7 @@ class FoundryProject(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: FoundryProjectArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-landing-zone:index:FoundryProject", name, None, opts)
-        project_name = plain(args["project_name"], "project_name")
+        project_name = args["project_name"]
         project = cognitiveservices.Project(
             name,
             account_name=args["account_name"],
@@ -120,7 +135,9 @@ class FoundryProject(pulumi.ComponentResource):
                         "principal_id": self.principal_id,
                         "name": "project",
                         "principal_type": "ServicePrincipal",
-                        "description": f"ai-landing-zone: Azure AI User for project {project_name}",
+                        "description": pulumi.Output.concat(
+                            "ai-landing-zone: Azure AI User for project ", project_name
+                        ),
                     }
                 ],
                 "role_definition_guid": AZURE_AI_USER_ROLE,
@@ -132,7 +149,7 @@ class FoundryProject(pulumi.ComponentResource):
         self.register_outputs({"projectId": self.project_id, "principalId": self.principal_id})
 
     def _gateway_connection(
-        self, name: str, args: FoundryProjectArgs, project_name: str, project: pulumi.Resource, opts
+        self, name: str, args: FoundryProjectArgs, project_name: pulumi.Input[str], project: pulumi.Resource, opts
     ) -> None:
         """The project's keyless connection to the AI gateway, listing only the team's deployments."""
         gateway = args["gateway"]
@@ -162,7 +179,10 @@ class FoundryProject(pulumi.ComponentResource):
                     "metadata": {
                         "deploymentInPath": "true",
                         "inferenceAPIVersion": gateway.get("inference_api_version", "2024-10-21"),
-                        "models": json.dumps(models, separators=(",", ":")),  # metadata values are strings
+                        # Metadata values are strings; a deployment's fields may be outputs.
+                        "models": pulumi.Output.from_input(models).apply(
+                            lambda m: json.dumps(m, separators=_COMPACT_JSON)
+                        ),
                     },
                 },
             },

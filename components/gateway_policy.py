@@ -10,7 +10,9 @@ from string import Template
 from typing import NotRequired, TypedDict
 from xml.sax.saxutils import escape, quoteattr
 
-from components._options import plain, whole
+import pulumi
+
+from components._inputs import plain, whole
 
 TEMPLATES = Path(__file__).parent / "policies"
 
@@ -73,7 +75,8 @@ class AliasArgs(TypedDict):
 
 class TeamLimitArgs(TypedDict):
     team: str
-    caller_app_ids: NotRequired[list[str]]
+    """Names the team's product and keys its limits and aliases in the policy."""
+    caller_app_ids: NotRequired[list[pulumi.Input[str]]]
     """Entra application IDs that identify the team's keyless callers."""
     tokens_per_minute: NotRequired[int]
     monthly_tokens: NotRequired[int]

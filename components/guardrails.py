@@ -5,6 +5,7 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import authorization
 
+from components._inputs import LandingZoneComponent
 from components._options import child_options
 
 # Built-in definitions (same IDs in every tenant), from the Azure Policy built-ins for Azure AI services
@@ -25,15 +26,16 @@ ACCOUNT_TYPE = "Microsoft.CognitiveServices/accounts"
 
 
 class GuardrailsArgs(TypedDict):
-    definition_name: str
+    definition_name: pulumi.Input[str]
     """Name of the custom allowed-models definition (in the subscription)."""
     scopes: dict[str, pulumi.Input[str]]
-    """Assignment key -> resource group (or subscription) ID to assign every policy at."""
-    effect: str
+    """Assignment key -> resource group (or subscription) ID to assign every policy at. The keys name the
+    assignment resources."""
+    effect: pulumi.Input[str]
     """``Audit`` or ``Deny``."""
     approved_models: dict[str, list[str]]
-    """Model name -> approved versions."""
-    protect_accounts: NotRequired[str]
+    """Model name -> approved versions: the structure of the policy rule."""
+    protect_accounts: NotRequired[pulumi.Input[str]]
     """Name of a denyAction definition that blocks deleting the accounts (not their deployments); none if unset."""
 
 
@@ -77,7 +79,7 @@ def deny_account_delete_rule() -> dict:
     }
 
 
-class Guardrails(pulumi.ComponentResource):
+class Guardrails(LandingZoneComponent):
     """A custom ``policyDefinitions`` for approved models and ``policyAssignments`` of it and the built-ins."""
 
     definition_id: pulumi.Output[str]

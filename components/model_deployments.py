@@ -5,30 +5,31 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import cognitiveservices
 
-from components._options import child_options, plain, whole
+from components._inputs import LandingZoneComponent, Tags
+from components._options import child_options
 
 
 class ModelDeploymentArgs(TypedDict):
     name: str
-    """Deployment name; the OpenAI API path carries it."""
-    model_name: str
-    model_version: str
-    model_format: NotRequired[str]
+    """Deployment name; the OpenAI API path carries it, and it names the deployment resource."""
+    model_name: pulumi.Input[str]
+    model_version: pulumi.Input[str]
+    model_format: NotRequired[pulumi.Input[str]]
     """``OpenAI`` by default."""
-    sku_name: str
+    sku_name: pulumi.Input[str]
     """Deployment type: Standard, GlobalStandard, DataZoneStandard, ProvisionedManaged,
     GlobalProvisionedManaged or DataZoneProvisionedManaged."""
-    capacity: int
+    capacity: pulumi.Input[int]
     """Thousands of tokens per minute for standard types; PTUs for provisioned types."""
-    version_upgrade_option: NotRequired[str]
+    version_upgrade_option: NotRequired[pulumi.Input[str]]
     """``OnceCurrentVersionExpired`` by default."""
-    tags: NotRequired[dict[str, str]]
+    tags: NotRequired[Tags]
     """e.g. the owning team, for cost views and policy."""
     rai_policy_name: NotRequired[pulumi.Input[str]]
     """Content filter, ``Microsoft.DefaultV2`` by default.
 
     Pass ``ContentFilter.policy_name`` so that the policy exists first."""
-    spillover_deployment_name: NotRequired[str]
+    spillover_deployment_name: NotRequired[pulumi.Input[str]]
     """Provisioned only: the standard deployment on this account that serves what this one would throttle.
     List it before this deployment, so that it exists first."""
     import_id: NotRequired[str]
@@ -43,7 +44,7 @@ class ModelDeploymentsArgs(TypedDict):
     deployments: list[ModelDeploymentArgs]
 
 
-class ModelDeployments(pulumi.ComponentResource):
+class ModelDeployments(LandingZoneComponent):
     """``Microsoft.CognitiveServices/accounts/deployments`` of one account.
 
     Azure rejects concurrent deployment operations on one account
@@ -59,15 +60,13 @@ class ModelDeployments(pulumi.ComponentResource):
         super().__init__("ai-landing-zone:index:ModelDeployments", name, None, opts)
         previous: cognitiveservices.Deployment | None = None
         for spec in args["deployments"]:
-            deployment = plain(spec["name"], "deployments[].name")
+            deployment = spec["name"]
             previous = cognitiveservices.Deployment(
                 f"{name}-{deployment}",
                 account_name=args["account_name"],
                 resource_group_name=args["resource_group_name"],
                 deployment_name=deployment,
-                sku=cognitiveservices.SkuArgs(
-                    name=spec["sku_name"], capacity=whole(spec["capacity"], f"{deployment}.capacity")
-                ),
+                sku=cognitiveservices.SkuArgs(name=spec["sku_name"], capacity=spec["capacity"]),
                 properties=cognitiveservices.DeploymentPropertiesArgs(
                     model=cognitiveservices.DeploymentModelArgs(
                         format=spec.get("model_format", "OpenAI"),
@@ -83,7 +82,7 @@ class ModelDeployments(pulumi.ComponentResource):
                     self,
                     opts,
                     depends_on=[previous] if previous else (),
-                    import_=plain(spec["import_id"], f"{deployment}.import_id") if spec.get("import_id") else None,
+                    import_=spec.get("import_id") or None,
                 ),
             )
         self.names = pulumi.Output.from_input([d["name"] for d in args["deployments"]])

@@ -5,22 +5,23 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import applicationinsights, operationalinsights
 
+from components._inputs import LandingZoneComponent, Tags
 from components._options import child_options
 
 
 class MonitoringArgs(TypedDict):
-    workspace_name: str
+    workspace_name: pulumi.Input[str]
     resource_group_name: pulumi.Input[str]
-    location: str
-    retention_days: NotRequired[int]
-    existing_workspace_id: NotRequired[str]
+    location: pulumi.Input[str]
+    retention_days: NotRequired[pulumi.Input[int]]
+    existing_workspace_id: NotRequired[pulumi.Input[str]]
     """Send everything to this workspace instead of creating one (often a central one)."""
-    app_insights_name: NotRequired[str]
+    app_insights_name: NotRequired[pulumi.Input[str]]
     """Create workspace-based Application Insights too (for the AI gateway)."""
-    tags: NotRequired[dict[str, str]]
+    tags: NotRequired[Tags]
 
 
-class Monitoring(pulumi.ComponentResource):
+class Monitoring(LandingZoneComponent):
     """A ``Microsoft.OperationalInsights/workspaces`` (or an existing one) and a workspace-based
     ``Microsoft.Insights/components``."""
 

@@ -5,41 +5,44 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import network
 
+from components._inputs import LandingZoneComponent, Tags
 from components._options import child_options
 
 
 class SecurityRuleArgs(TypedDict):
-    name: str
-    priority: int
-    direction: str
+    name: pulumi.Input[str]
+    priority: pulumi.Input[int]
+    direction: pulumi.Input[str]
     """``Inbound`` or ``Outbound``."""
-    source_address_prefix: str
+    source_address_prefix: pulumi.Input[str]
     """An address range or a service tag such as ``ApiManagement``."""
-    destination_port_range: str
-    protocol: NotRequired[str]
+    destination_port_range: pulumi.Input[str]
+    protocol: NotRequired[pulumi.Input[str]]
     """``Tcp`` by default."""
 
 
 class SubnetArgs(TypedDict):
     name: str
-    address_prefix: str
+    """Names the subnet's NSG resource and keys ``subnetIds``."""
+    address_prefix: pulumi.Input[str]
     """IPv4 CIDR inside the VNet's address space."""
-    delegation: NotRequired[str]
+    delegation: NotRequired[pulumi.Input[str]]
     """A service the subnet is delegated to, e.g. ``Microsoft.Web/serverFarms`` for API Management v2."""
     security_rules: NotRequired[list[SecurityRuleArgs]]
     """Allow rules on the subnet's NSG, on top of Azure's defaults."""
 
 
 class NetworkArgs(TypedDict):
-    vnet_name: str
+    vnet_name: pulumi.Input[str]
+    """The VNet's Azure name; its NSGs are ``nsg-<vnet>-<subnet>``."""
     resource_group_name: pulumi.Input[str]
-    location: str
-    address_space: str
+    location: pulumi.Input[str]
+    address_space: pulumi.Input[str]
     subnets: list[SubnetArgs]
-    tags: NotRequired[dict[str, str]]
+    tags: NotRequired[Tags]
 
 
-class Network(pulumi.ComponentResource):
+class Network(LandingZoneComponent):
     """A ``Microsoft.Network/virtualNetworks`` with its subnets inline.
 
     Subnets are declared inside the VNet, not as separate resources: a later
@@ -58,7 +61,7 @@ class Network(pulumi.ComponentResource):
         nsgs = {
             s["name"]: network.NetworkSecurityGroup(
                 f"{name}-{s['name']}",
-                network_security_group_name=f"nsg-{args['vnet_name']}-{s['name']}",
+                network_security_group_name=pulumi.Output.concat("nsg-", args["vnet_name"], "-", s["name"]),
                 resource_group_name=args["resource_group_name"],
                 location=args["location"],
                 security_rules=[

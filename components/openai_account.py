@@ -5,32 +5,33 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import cognitiveservices
 
+from components._inputs import LandingZoneComponent, Tags
 from components._options import child_options
 
 
 class NetworkAclsArgs(TypedDict):
-    default_action: str
+    default_action: pulumi.Input[str]
     """``Allow`` or ``Deny``."""
-    ip_rules: NotRequired[list[str]]
+    ip_rules: NotRequired[list[pulumi.Input[str]]]
     """IPv4 addresses or CIDR ranges let through when the default action is Deny."""
-    bypass: NotRequired[str]
+    bypass: NotRequired[pulumi.Input[str]]
     """``AzureServices`` (trusted Azure services) or ``None``."""
 
 
 class OpenAiAccountArgs(TypedDict):
-    account_name: str
+    account_name: pulumi.Input[str]
     """Account name; also the default custom subdomain, so globally unique."""
     resource_group_name: pulumi.Input[str]
-    location: str
-    kind: NotRequired[str]
+    location: pulumi.Input[str]
+    kind: NotRequired[pulumi.Input[str]]
     """``OpenAI`` (default) or ``AIServices``."""
-    sku_name: NotRequired[str]
+    sku_name: NotRequired[pulumi.Input[str]]
     """``S0`` is the only SKU for OpenAI accounts."""
-    custom_subdomain: NotRequired[str]
+    custom_subdomain: NotRequired[pulumi.Input[str]]
     """Required for Entra ID auth and private endpoints; defaults to ``account_name``."""
-    disable_local_auth: NotRequired[bool]
+    disable_local_auth: NotRequired[pulumi.Input[bool]]
     """Keys off by default: callers use Entra ID."""
-    public_network_access: NotRequired[str]
+    public_network_access: NotRequired[pulumi.Input[str]]
     """``Enabled`` or ``Disabled`` (default)."""
     network_acls: NotRequired[NetworkAclsArgs]
     protect: NotRequired[bool]
@@ -38,12 +39,12 @@ class OpenAiAccountArgs(TypedDict):
     fine-tuned models live in the account. Not a CanNotDelete lock: every deployment and content filter would
     inherit it, and removing a model would fail with ScopeLocked. Default off; the landing zone turns it on in
     prod, with a denyAction policy (``Guardrails``) against deletes from outside Pulumi."""
-    allow_project_management: NotRequired[bool]
+    allow_project_management: NotRequired[pulumi.Input[bool]]
     """AIServices only: the account holds Foundry projects (the Foundry resource)."""
-    tags: NotRequired[dict[str, str]]
+    tags: NotRequired[Tags]
 
 
-class OpenAiAccount(pulumi.ComponentResource):
+class OpenAiAccount(LandingZoneComponent):
     """A ``Microsoft.CognitiveServices/accounts`` with a system-assigned identity."""
 
     account_id: pulumi.Output[str]

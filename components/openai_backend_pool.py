@@ -5,46 +5,50 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import apimanagement
 
-from components._options import child_options, whole
+from components._inputs import LandingZoneComponent
+from components._options import child_options
 
 
 class PoolMemberArgs(TypedDict):
     backend_id: str
+    """Names the member's backend resource."""
     url: pulumi.Input[str]
     """The account's OpenAI base URL, ``https://<subdomain>.openai.azure.com/openai``."""
     priority: int
-    """1 first; a lower priority gets traffic only when every member of the higher ones is tripped."""
+    """1 first; a lower priority gets traffic only when every member of the higher ones is tripped. 0 to 100,
+    checked before deployment."""
     weight: NotRequired[int]
-    """Share of the traffic among members of the same priority (API Management weighs nowhere else); 1 if absent."""
+    """Share of the traffic among members of the same priority (API Management weighs nowhere else); 1 if absent.
+    0 to 100, checked before deployment."""
 
 
 POOL_ITEM_RANGE = range(0, 101)
 """A pool item's priority and weight: BackendPoolItem, Microsoft.ApiManagement 2024-05-01 ("between 0 and 100")."""
 
 
-def _pool_item(value: object, field: str) -> int:
-    number = whole(value, field)
+def _pool_item(number: int, field: str) -> int:
     if number not in POOL_ITEM_RANGE:
         raise ValueError(f"{field}: API Management takes 0 to 100, got {number}")
     return number
 
 
 class CircuitBreakerArgs(TypedDict):
-    failure_count: int
-    interval: str
+    failure_count: pulumi.Input[int]
+    interval: pulumi.Input[str]
     """ISO 8601, e.g. PT1M."""
-    trip_duration: str
+    trip_duration: pulumi.Input[str]
 
 
 class OpenAiBackendPoolArgs(TypedDict):
     service_name: pulumi.Input[str]
     resource_group_name: pulumi.Input[str]
-    pool_id: str
+    pool_id: pulumi.Input[str]
+    """The pool's ``backend-id``."""
     members: list[PoolMemberArgs]
     circuit_breaker: CircuitBreakerArgs
 
 
-class OpenAiBackendPool(pulumi.ComponentResource):
+class OpenAiBackendPool(LandingZoneComponent):
     """API Management backends: ``Single`` per account and one ``Pool`` (at most 30 members).
 
     Each member trips on ``failure_count`` responses of 429 or 500-599 within
@@ -62,7 +66,7 @@ class OpenAiBackendPool(pulumi.ComponentResource):
         rule = apimanagement.CircuitBreakerRuleArgs(
             name="openai-throttling-and-errors",
             failure_condition=apimanagement.CircuitBreakerFailureConditionArgs(
-                count=whole(breaker["failure_count"], "circuit_breaker.failure_count"),
+                count=breaker["failure_count"],
                 interval=breaker["interval"],
                 status_code_ranges=[
                     apimanagement.FailureStatusCodeRangeArgs(min=429, max=429),
@@ -100,10 +104,10 @@ class OpenAiBackendPool(pulumi.ComponentResource):
                 services=[
                     apimanagement.BackendPoolItemArgs(
                         id=b.id,
-                        priority=_pool_item(m["priority"], "priority"),
-                        weight=_pool_item(m.get("weight", 1), "weight"),
+                        priority=_pool_item(m["priority"], f"members[{i}].priority"),
+                        weight=_pool_item(m.get("weight", 1), f"members[{i}].weight"),
                     )
-                    for m, b in backends
+                    for i, (m, b) in enumerate(backends)
                 ]
             ),
             opts=child,

@@ -6,33 +6,38 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import apimanagement
 
-from components._options import child_options, plain
+from components._inputs import LandingZoneComponent
+from components._options import child_options
 from components.gateway_policy import OPERATIONS, PolicyRoutingArgs, TeamLimitArgs, render_api_policy
 
 
 class GatewayTeamArgs(TeamLimitArgs):
     subscription_key: NotRequired[bool]
-    """The team may call with a subscription key of its own product (the key is never exported)."""
+    """The team may call with a subscription key of its own product (the key is never exported): it decides
+    whether the product, its API link and subscription are declared."""
 
 
 class OpenAiGatewayApiArgs(TypedDict):
     service_name: pulumi.Input[str]
     resource_group_name: pulumi.Input[str]
-    api_id: str
-    path: str
+    api_id: pulumi.Input[str]
+    path: pulumi.Input[str]
     """Ends in ``openai``: the SDKs append ``/openai/deployments/...`` or ``/openai/v1/...`` to the endpoint."""
     pool_name: pulumi.Input[str]
     pool_size: int
-    primary_backend: str
+    """Members of the pool: one member forwards once, more retry across them (the policy's structure)."""
+    primary_backend: pulumi.Input[str]
     """``backend-id`` of the priority-1 member: stored responses stay there."""
-    failure_count: int
+    failure_count: pulumi.Input[int]
     """Failures that trip a pool member (the circuit breaker's count)."""
-    tenant_id: str
-    audiences: list[str]
+    tenant_id: pulumi.Input[str]
+    """The Entra tenant whose tokens the policy validates."""
+    audiences: list[pulumi.Input[str]]
+    """Audiences the policy accepts in a caller's token."""
     teams: list[GatewayTeamArgs]
 
 
-class OpenAiGatewayApi(pulumi.ComponentResource):
+class OpenAiGatewayApi(LandingZoneComponent):
     """``apis``, its inference ``operations`` and ``policy``; for each team that uses keys a ``product`` that
     requires a subscription, its API link and the ``subscription``.
 
@@ -50,8 +55,8 @@ class OpenAiGatewayApi(pulumi.ComponentResource):
             name,
             service_name=service,
             resource_group_name=rg,
-            api_id=plain(args["api_id"], "api_id"),
-            display_name=f"Azure OpenAI ({args['api_id']})",
+            api_id=args["api_id"],
+            display_name=pulumi.Output.concat("Azure OpenAI (", args["api_id"], ")"),
             path=args["path"],
             protocols=["https"],
             api_type="http",
@@ -80,17 +85,25 @@ class OpenAiGatewayApi(pulumi.ComponentResource):
             )
             for op_id, display, method, template in OPERATIONS
         ]
-        policy = pulumi.Output.from_input(args["pool_name"]).apply(
-            lambda pool: render_api_policy(
-                args["tenant_id"],
-                args["audiences"],
+        # Rendered once every value in it is known: the tenant, audiences, app IDs and backends may be outputs.
+        policy = pulumi.Output.all(
+            tenant=args["tenant_id"],
+            audiences=args["audiences"],
+            pool=args["pool_name"],
+            primary=args["primary_backend"],
+            failures=args["failure_count"],
+            teams=args["teams"],
+        ).apply(
+            lambda v: render_api_policy(
+                v["tenant"],
+                v["audiences"],
                 PolicyRoutingArgs(
-                    pool=pool,
+                    pool=v["pool"],
                     pool_size=args["pool_size"],
-                    primary_backend=args["primary_backend"],
-                    failure_count=args["failure_count"],
+                    primary_backend=v["primary"],
+                    failure_count=v["failures"],
                 ),
-                list(args["teams"]),
+                list(v["teams"]),
             )
         )
         apimanagement.ApiPolicy(
@@ -104,7 +117,6 @@ class OpenAiGatewayApi(pulumi.ComponentResource):
             opts=child_options(self, opts, depends_on=operations),
         )
         for team in args["teams"]:
-            plain(team["team"], "teams[].team")  # it names the product, its link and subscription
             if team.get("subscription_key"):
                 self._key_product(name, team["team"], args, api, opts)
         self.api_path = api.path
@@ -140,8 +152,8 @@ class OpenAiGatewayApi(pulumi.ComponentResource):
             f"{name}-{team}",
             service_name=service,
             resource_group_name=rg,
-            sid=f"{args['api_id']}-{team}",
-            display_name=f"{team} ({args['api_id']})",
+            sid=pulumi.Output.concat(args["api_id"], "-", team),
+            display_name=pulumi.Output.concat(team, " (", args["api_id"], ")"),
             scope=product.id,
             state="active",
             opts=child_options(self, opts, additional_secret_outputs=["primaryKey", "secondaryKey"]),

@@ -5,19 +5,20 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import privatedns
 
+from components._inputs import LandingZoneComponent, Tags
 from components._options import child_options
 
 
 class PrivateDnsArgs(TypedDict):
     resource_group_name: pulumi.Input[str]
     zones: list[str]
-    """e.g. privatelink.openai.azure.com."""
+    """e.g. privatelink.openai.azure.com. Each names its zone resource and keys ``zoneIds``."""
     virtual_network_ids: list[pulumi.Input[str]]
     """Every VNet that must resolve the accounts' private addresses."""
-    tags: NotRequired[dict[str, str]]
+    tags: NotRequired[Tags]
 
 
-class PrivateDns(pulumi.ComponentResource):
+class PrivateDns(LandingZoneComponent):
     """``Microsoft.Network/privateDnsZones`` (location global) and a VNet link per zone and VNet.
 
     Use it only where the stack owns DNS: hub-and-spoke estates usually keep

@@ -5,25 +5,27 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import network
 
+from components._inputs import LandingZoneComponent, Tags
 from components._options import child_options
 
 
 class PrivateEndpointArgs(TypedDict):
-    endpoint_name: str
+    endpoint_name: pulumi.Input[str]
+    """The endpoint's Azure name, also its connection's; its NIC is ``nic-<endpoint>``."""
     resource_group_name: pulumi.Input[str]
-    location: str
+    location: pulumi.Input[str]
     """Region of the subnet (and, for accounts here, of the account)."""
     subnet_id: pulumi.Input[str]
     target_id: pulumi.Input[str]
     """Resource ID of the account (or other private link resource)."""
-    group_id: NotRequired[str]
+    group_id: NotRequired[pulumi.Input[str]]
     """Private link sub-resource; ``account`` for Cognitive Services."""
     private_dns_zone_ids: NotRequired[list[pulumi.Input[str]]]
     """Zones for the zone group. Empty: no zone group, e.g. where Azure Policy creates it."""
-    tags: NotRequired[dict[str, str]]
+    tags: NotRequired[Tags]
 
 
-class PrivateEndpoint(pulumi.ComponentResource):
+class PrivateEndpoint(LandingZoneComponent):
     """A ``Microsoft.Network/privateEndpoints`` and its ``privateDnsZoneGroups/default``.
 
     Resources passed in ``opts.depends_on`` are waited for by the endpoint itself.
@@ -42,7 +44,7 @@ class PrivateEndpoint(pulumi.ComponentResource):
             resource_group_name=args["resource_group_name"],
             location=args["location"],
             subnet=network.SubnetArgs(id=args["subnet_id"]),
-            custom_network_interface_name=f"nic-{args['endpoint_name']}",
+            custom_network_interface_name=pulumi.Output.concat("nic-", args["endpoint_name"]),
             private_link_service_connections=[
                 network.PrivateLinkServiceConnectionArgs(
                     name=args["endpoint_name"],

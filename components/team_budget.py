@@ -5,10 +5,13 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import consumption
 
-from components._options import child_options, plain
+from components._inputs import LandingZoneComponent
+from components._options import child_options
 
 
 class NotificationArgs(TypedDict):
+    """A budget alert. Its three fields make its key in the budget's ``notifications`` map."""
+
     threshold: float
     """Percent of the amount, 0 to 1000."""
     threshold_type: str
@@ -18,20 +21,20 @@ class NotificationArgs(TypedDict):
 
 
 class TeamBudgetArgs(TypedDict):
-    budget_name: str
+    budget_name: pulumi.Input[str]
     scope: pulumi.Input[str]
     """A subscription or resource group ID (action groups work only at those scopes)."""
-    amount: float
+    amount: pulumi.Input[float]
     """Per month, in the billing currency."""
-    start_date: str
+    start_date: pulumi.Input[str]
     """``YYYY-MM-DD``, the first of a month. Only the first deploy uses it: see the class docstring."""
     notifications: list[NotificationArgs]
-    contact_emails: NotRequired[list[str]]
-    contact_roles: NotRequired[list[str]]
-    action_group_ids: NotRequired[list[pulumi.Input[str]]]
+    contact_emails: NotRequired[pulumi.Input[list[pulumi.Input[str]]]]
+    contact_roles: NotRequired[pulumi.Input[list[pulumi.Input[str]]]]
+    action_group_ids: NotRequired[pulumi.Input[list[pulumi.Input[str]]]]
     resource_ids: NotRequired[list[pulumi.Input[str]]]
     """Count only these resources (e.g. a team's accounts inside a shared resource group)."""
-    resource_group_names: NotRequired[list[str]]
+    resource_group_names: NotRequired[list[pulumi.Input[str]]]
     """Count only these resource groups (subscription scope)."""
 
 
@@ -48,7 +51,7 @@ def _filter(dimensions: list) -> consumption.BudgetFilterArgs | None:
     return consumption.BudgetFilterArgs(dimensions=dimensions[0]) if dimensions else None
 
 
-class TeamBudget(pulumi.ComponentResource):
+class TeamBudget(LandingZoneComponent):
     """A ``Microsoft.Consumption/budgets``: category Cost, monthly time grain.
 
     Azure refuses any change to a budget's start date ("Start date of budgets
@@ -71,13 +74,13 @@ class TeamBudget(pulumi.ComponentResource):
         ]
         budget = consumption.Budget(
             name,
-            budget_name=plain(args["budget_name"], "budget_name"),
+            budget_name=args["budget_name"],
             scope=args["scope"],
             amount=args["amount"],
             category=consumption.CategoryType.COST,
             time_grain=consumption.TimeGrainType.MONTHLY,
             time_period=consumption.BudgetTimePeriodArgs(
-                start_date=f"{plain(args['start_date'], 'start_date')}T00:00:00Z"
+                start_date=pulumi.Output.concat(args["start_date"], "T00:00:00Z")
             ),
             filter=_filter(dimensions),
             notifications={

@@ -11,6 +11,7 @@ Pulumi's wire signatures (pulumi/runtime/rpc.py).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import subprocess
@@ -79,6 +80,11 @@ def plain_value(value: Any) -> Any:
 # --- a fake engine and resource monitor ------------------------------------------------------------------------
 
 
+def _is_secret(value: struct_pb2.Value) -> bool:
+    sig = value.struct_value.fields.get(rpc._special_sig_key)
+    return sig is not None and sig.string_value == rpc._special_secret_sig
+
+
 @dataclass
 class Registration:
     type: str
@@ -88,12 +94,19 @@ class Registration:
     dependencies: list[str]
     property_dependencies: dict[str, list[str]]
     urn: str
+    options: dict[str, Any] = field(default_factory=dict)
+    """The resource options that reach the engine, such as ``protect`` and ``importId``."""
+
+
+REGISTRATION_OPTIONS = ("protect", "importId", "ignoreChanges", "additionalSecretOutputs", "retainOnDelete")
 
 
 @dataclass
 class FakeEngine(engine_pb2_grpc.EngineServicer, resource_pb2_grpc.ResourceMonitorServicer):
     registrations: list[Registration] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
+    plugin_stderr: list[str] = field(default_factory=list)
+    """What the plugin printed on stderr, read as it comes: a full pipe would block the plugin."""
     types: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -132,10 +145,19 @@ class FakeEngine(engine_pb2_grpc.EngineServicer, resource_pb2_grpc.ResourceMonit
                     dependencies=list(request.dependencies),
                     property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
                     urn=urn,
+                    options={k: v for k, v in json_format.MessageToDict(request).items() if k in REGISTRATION_OPTIONS},
                 )
             )
-        # A preview: no ID yet, inputs echoed back, as azure-native answers before anything exists.
-        return resource_pb2.RegisterResourceResponse(urn=urn, id="", object=request.object)
+        # A preview: no ID yet, inputs echoed back, as azure-native answers before anything exists. Nested objects
+        # and lists are left out whole (unknown): azure-native marks their output-only fields
+        # (identity.principalId) unknown, where an echoed object would make them a known None (as infra/mocks.py's
+        # first preview).
+        echoed = {
+            k: v
+            for k, v in request.object.fields.items()
+            if _is_secret(v) or not (v.HasField("struct_value") or v.HasField("list_value"))
+        }
+        return resource_pb2.RegisterResourceResponse(urn=urn, id="", object=struct_pb2.Struct(fields=echoed))
 
     def RegisterResourceOutputs(self, request, context):
         return empty_pb2.Empty()
@@ -147,6 +169,14 @@ class FakeEngine(engine_pb2_grpc.EngineServicer, resource_pb2_grpc.ResourceMonit
 @pytest.fixture(scope="module")
 def plugin():
     """The plugin as the engine starts it, with a fake engine and monitor on one gRPC server."""
+    with running_plugin() as running:
+        yield running
+
+
+@contextlib.contextmanager
+def running_plugin():
+    """``(stub, fake engine, engine address)`` while the plugin runs: the ``plugin`` fixture, and a schema read
+    when tests are collected."""
     fake = FakeEngine()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
     engine_pb2_grpc.add_EngineServicer_to_server(fake, server)
@@ -165,6 +195,7 @@ def plugin():
     try:
         first_line = process.stdout.readline()
         assert first_line.strip().isdigit(), (first_line, process.stderr.read() if process.poll() is not None else "")
+        threading.Thread(target=lambda: fake.plugin_stderr.extend(process.stderr), daemon=True).start()
         channel = grpc.insecure_channel(f"127.0.0.1:{first_line.strip()}")
         stub = provider_pb2_grpc.ResourceProviderStub(channel)
         yield stub, fake, engine
@@ -284,7 +315,9 @@ def test_a_name_sent_as_an_output_is_refused_with_the_reason(plugin):
                 ],
             },
         )
-    assert "deployments[].name: must be a plain string, not an Output" in err.value.details()
+    # It names the deployment resource: refused before anything registers (components/_inputs.py).
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "deployments[0].name: must be known at preview" in err.value.details()
 
 
 def test_gateway_api_over_grpc_renders_whole_numbers_and_waits_for_its_pool(plugin):
@@ -320,7 +353,7 @@ def test_gateway_api_over_grpc_renders_whole_numbers_and_waits_for_its_pool(plug
     assert POOL_URN in policy.dependencies and POOL_URN in policy.property_dependencies["value"]
 
 
-def test_team_budget_over_grpc_keeps_secrets_and_refuses_an_output_date(plugin):
+def test_team_budget_over_grpc_keeps_secrets_takes_an_output_date_and_refuses_an_output_key(plugin):
     stub, fake, engine = plugin
     inputs = {
         "budgetName": "budget-team-a",
@@ -343,6 +376,14 @@ def test_team_budget_over_grpc_keeps_secrets_and_refuses_an_output_date(plugin):
     ]
     for n in notifications.values():
         assert plain_value(n["contactEmails"]) == ("secret", ["team-a@contoso.com"])
+    # The start date only flows into the budget's time period: an Output reaches it as one.
+    construct(stub, engine, "TeamBudget", "team-b", {**inputs, "startDate": output("2027-01-01", deps=(ACCOUNT_URN,))})
+    (later,) = [r for r in fake.of_type("azure-native:consumption:Budget") if r.name == "team-b"]
+    assert later.inputs["timePeriod"]["startDate"] == "2027-01-01T00:00:00Z"
+    assert ACCOUNT_URN in later.property_dependencies["timePeriod"]
+    # A notification's type is part of its key in the budget's notifications map: it must be known at preview.
+    late_key = [{"threshold": 50, "thresholdType": output("Actual")}]
     with pytest.raises(grpc.RpcError) as err:
-        construct(stub, engine, "TeamBudget", "team-b", {**inputs, "startDate": output("2026-12-01")})
-    assert "start_date: must be a plain string, not an Output" in err.value.details()
+        construct(stub, engine, "TeamBudget", "team-c", {**inputs, "notifications": late_key})
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "notifications[0].thresholdType: must be known at preview" in err.value.details()

@@ -14,7 +14,7 @@ import pulumi
 import pytest
 
 from components import ModelDeployments, OpenAiGatewayApi
-from components._options import plain, whole
+from components._inputs import plain, whole
 from components.gateway_policy import render_api_policy
 from tests.helpers import DEPLOYMENT, of_type, register
 
@@ -102,7 +102,9 @@ def test_components_take_float_integers_and_refuse_output_names():
             },
         )
 
-    with pytest.raises(TypeError, match=r"deployments\[\]\.name: must be a plain string, not an Output"):
+    with pytest.raises(pulumi.InputPropertyError) as refused:
         register(with_output_name)
+    assert refused.value.property_path == "deployments[0].name"
+    assert refused.value.reason.startswith("must be known at preview: it names")
     with pytest.raises(TypeError, match="budget_name: must be a plain string"):
         plain(pulumi.Output.from_input("b"), "budget_name")
