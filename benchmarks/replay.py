@@ -40,8 +40,14 @@ def sdk_class(type_: str) -> tuple[type, frozenset[str]]:
 def load_classes(graph: dict) -> None:
     """Import every class the graph uses before anything is timed (azure-native loads modules lazily)."""
     for r in graph["resources"]:
-        if r["custom"]:
+        if r["custom"] and not versioned(r["type"]):
             sdk_class(r["type"])
+
+
+def versioned(type_: str) -> bool:
+    """A versioned token (``azure-native:apimanagement/v20241001preview:ApiDiagnostic``) has no SDK class: the
+    program registers it as a bare custom resource, and so does the replay."""
+    return "/" in type_.split(":")[1]
 
 
 def _kwargs(type_: str, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -69,7 +75,9 @@ def replay(graph: dict) -> list[pulumi.Resource]:
             retain_on_delete=r["retainOnDelete"] or None,
             ignore_changes=r["ignoreChanges"] or None,
         )
-        if r["custom"]:
+        if r["custom"] and versioned(r["type"]):
+            resource = pulumi.CustomResource(r["type"], r["name"], dict(r["inputs"]), opts)
+        elif r["custom"]:
             cls, _ = sdk_class(r["type"])
             resource = cls(r["name"], opts=opts, **_kwargs(r["type"], r["inputs"]))
         else:

@@ -37,13 +37,16 @@ class AiGatewayArgs(TypedDict):
 
 class AiGateway(LandingZoneComponent):
     """``Microsoft.ApiManagement/service`` with a system-assigned identity; Application Insights wired in through
-    an APIM logger and diagnostic (so token metrics reach it), and its own logs sent to the workspace."""
+    an APIM logger and diagnostic (so token metrics reach it), and its own logs sent to the workspace, with the
+    ``azuremonitor`` logger its APIs' LLM logs go through."""
 
     gateway_url: pulumi.Output[str]
     principal_id: pulumi.Output[str]
     """The gateway's identity: grant it Cognitive Services OpenAI User on every backend account."""
     service_id: pulumi.Output[str]
     service_name: pulumi.Output[str]
+    monitor_logger_id: pulumi.Output[str]
+    """The ``azuremonitor`` logger, which API diagnostics send LLM logs through; none without ``workspace_id``."""
 
     def __init__(self, name: str, args: AiGatewayArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("ai-landing-zone:index:AiGateway", name, None, opts)
@@ -99,17 +102,37 @@ class AiGateway(LandingZoneComponent):
                 sampling=apimanagement.SamplingSettingsArgs(sampling_type="fixed", percentage=100),
                 opts=child,
             )
+        monitor_logger = None
         if args.get("workspace_id") is not None:
             diagnostics_to_workspace(name, service.id, args["workspace_id"], child)
+            monitor_logger = _azure_monitor_logger(name, service, rg, child)
         self.gateway_url = service.gateway_url
         self.principal_id = service.identity.apply(lambda i: i.principal_id if i else None)
         self.service_id = service.id
         self.service_name = service.name
+        self.monitor_logger_id = monitor_logger.id if monitor_logger else pulumi.Output.from_input(None)
         self.register_outputs(
             {
                 "gatewayUrl": self.gateway_url,
                 "principalId": self.principal_id,
                 "serviceId": self.service_id,
                 "serviceName": self.service_name,
+                "monitorLoggerId": self.monitor_logger_id,
             }
         )
+
+
+def _azure_monitor_logger(
+    name: str, service: apimanagement.ApiManagementService, rg: pulumi.Input[str], opts: pulumi.ResourceOptions
+) -> apimanagement.Logger:
+    """The sink of the service's resource logs (its diagnostic setting), as Azure-Samples/AI-Gateway declares it
+    (modules/apim/v2/apim.bicep): an API's ``azuremonitor`` diagnostic names it to send its LLM logs there."""
+    return apimanagement.Logger(
+        f"{name}-monitor",
+        service_name=service.name,
+        resource_group_name=rg,
+        logger_id="azuremonitor",
+        logger_type="azureMonitor",
+        is_buffered=False,  # as the sample: a request's log is sent when it ends
+        opts=opts,
+    )

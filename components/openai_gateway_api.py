@@ -17,6 +17,29 @@ class GatewayTeamArgs(TeamLimitArgs):
     whether the product, its API link and subscription are declared."""
 
 
+LLM_DIAGNOSTIC_TYPE = "azure-native:apimanagement/v20241001preview:ApiDiagnostic"
+"""``service/apis/diagnostics`` at API 2024-10-01-preview, the first whose ARM schema lists ``largeLanguageModel``
+(DiagnosticContractProperties; schemas/2024-10-01-preview/Microsoft.ApiManagement.json in
+Azure/azure-resource-manager-schemas). azure-native 3.29's ``ApiDiagnostic`` class registers 2024-05-01, which does
+not; the provider serves every API version under its versioned token."""
+
+
+class _ApiDiagnostic(pulumi.CustomResource):
+    """azure-native's ``ApiDiagnostic`` under ``LLM_DIAGNOSTIC_TYPE``, with the SDK class's input names."""
+
+    def __init__(self, name: str, props: dict, opts: pulumi.ResourceOptions):
+        super().__init__(LLM_DIAGNOSTIC_TYPE, name, props, opts)
+
+
+class LlmLogsArgs(TypedDict):
+    logger_id: pulumi.Input[str]
+    """The service's ``azuremonitor`` logger (``AiGateway.monitor_logger_id``)."""
+    messages: NotRequired[bool]
+    """Log prompt and completion bodies too (default: token counts and model only)."""
+    max_size_in_bytes: NotRequired[int]
+    """Bytes of a prompt or completion logged, at most, with ``messages``: 1 to 262144 (default 32768)."""
+
+
 class OpenAiGatewayApiArgs(TypedDict):
     service_name: pulumi.Input[str]
     resource_group_name: pulumi.Input[str]
@@ -35,6 +58,8 @@ class OpenAiGatewayApiArgs(TypedDict):
     audiences: list[pulumi.Input[str]]
     """Audiences the policy accepts in a caller's token."""
     teams: list[GatewayTeamArgs]
+    llm_logs: NotRequired[LlmLogsArgs]
+    """Send the API's language-model logs to Azure Monitor (table ApiManagementGatewayLlmLog); none: not sent."""
 
 
 class OpenAiGatewayApi(LandingZoneComponent):
@@ -116,6 +141,8 @@ class OpenAiGatewayApi(LandingZoneComponent):
             value=policy,
             opts=child_options(self, opts, depends_on=operations),
         )
+        if args.get("llm_logs") is not None:
+            self._llm_logs(name, args, api, opts)
         for team in args["teams"]:
             if team.get("subscription_key"):
                 self._key_product(name, team["team"], args, api, opts)
@@ -157,4 +184,33 @@ class OpenAiGatewayApi(LandingZoneComponent):
             scope=product.id,
             state="active",
             opts=child_options(self, opts, additional_secret_outputs=["primaryKey", "secondaryKey"]),
+        )
+
+    def _llm_logs(self, name: str, args: OpenAiGatewayApiArgs, api: apimanagement.Api, opts) -> None:
+        """The API's ``azuremonitor`` diagnostic: language-model logs on, bodies only when asked for.
+
+        Token counts and the model are logged with ``logs: enabled``; ``requests``/``responses`` add the prompt and
+        completion, and their ``messages`` enum has only ``all``, so bodies stay off by leaving them out
+        (LLMDiagnosticSettings, LLMMessageDiagnosticSettings in the 2024-10-01-preview schema;
+        learn.microsoft.com/azure/api-management/api-management-howto-llm-logs)."""
+        logs = args["llm_logs"]
+        llm: dict = {"logs": "enabled"}
+        if logs.get("messages"):
+            body = {"messages": "all", "maxSizeInBytes": logs.get("max_size_in_bytes", 32_768)}
+            llm.update(requests=body, responses=body)
+        _ApiDiagnostic(
+            f"{name}-llm-logs",
+            {
+                "serviceName": args["service_name"],
+                "resourceGroupName": args["resource_group_name"],
+                "apiId": api.name,
+                "diagnosticId": "azuremonitor",
+                "loggerId": logs["logger_id"],
+                # An API's azuremonitor diagnostic also decides its gateway logs: every request, so that
+                # ApiManagementGatewayLogs still counts each 429 and 5xx.
+                "alwaysLog": "allErrors",
+                "sampling": {"samplingType": "fixed", "percentage": 100},
+                "largeLanguageModel": llm,
+            },
+            child_options(self, opts),
         )

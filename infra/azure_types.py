@@ -305,6 +305,12 @@ APIM_LOGGER = AzureType("apim_logger", "azure-native:apimanagement:Logger", _API
 APIM_DIAGNOSTIC = AzureType(
     "apim_diagnostic", "azure-native:apimanagement:Diagnostic", _APIM_ID + "/diagnostics/{diagnosticId}"
 )
+# At API 2024-10-01-preview (components/openai_gateway_api.py): the versioned token is the same ARM type.
+API_DIAGNOSTIC = AzureType(
+    "api_diagnostic",
+    "azure-native:apimanagement/v20241001preview:ApiDiagnostic",
+    _APIM_ID + "/apis/{apiId}/diagnostics/{diagnosticId}",
+)
 WORKSPACE = AzureType(
     "workspace",
     "azure-native:operationalinsights:Workspace",
@@ -315,6 +321,11 @@ APP_INSIGHTS = AzureType(
     "app_insights",
     "azure-native:applicationinsights:Component",
     _RG + "Microsoft.Insights/components/{resourceName}",
+)
+WORKBOOK = AzureType(
+    "workbook",
+    "azure-native:applicationinsights:Workbook",
+    _RG + "Microsoft.Insights/workbooks/{resourceName}",
 )
 METRIC_ALERT = AzureType(
     "metric_alert", "azure-native:monitor:MetricAlert", _RG + "Microsoft.Insights/metricAlerts/{ruleName}"

@@ -138,6 +138,8 @@ def gateway_spec(
         private_endpoint=private_endpoint(lz),
         public_network_access=gw.public_network_access,
         private_endpoint_name=naming.private_endpoint(naming.api_management(lz)),
+        llm_messages=gw.llm_logs.messages,
+        llm_max_size_in_bytes=gw.llm_logs.max_size_in_bytes,
     )
 
 

@@ -24,7 +24,7 @@ from pulumi.runtime import settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from infra import mocks
+from infra import mocks, platform_costs
 from infra.catalog import load as load_catalog
 from infra.config import NO_SECRETS, PROJECT_ROOT, ROOT, SECRETS_REFUSED, LandingZone, parse
 from infra.config.errors import UNKNOWN_KEY
@@ -122,10 +122,14 @@ class Plan:
 
     @property
     def costs(self) -> dict | None:
-        """Per team and for the environment: budgets, committed PTU, token quotas (``infra.costs.contract``)."""
+        """Per team and for the environment: budgets, committed PTU, token quotas (``infra.costs.contract``); the
+        landing zone's own run cost (``infra.platform_costs``)."""
         if self.topology is None:
             return None
-        return costs_contract(self.topology.costs, self.topology.budgets, load_catalog().prices)
+        prices = load_catalog().prices
+        out = costs_contract(self.topology.costs, self.topology.budgets, prices)
+        out["platform"] = platform_costs.contract(self.topology, prices)
+        return out
 
     def contract(self) -> dict:
         return {

@@ -22,6 +22,7 @@ from infra.declare.outputs import team_outputs
 from infra.declare.projects import declare_projects
 from infra.declare.providers import declare_providers
 from infra.declare.shared_services import declare_guardrails, declare_shared_services
+from infra.declare.workbook import declare_workbook
 from infra.diagnostics import Diagnostic, error, format_diagnostics
 from infra.topology import Topology, decide
 
@@ -96,6 +97,7 @@ def declare(topology: Topology) -> None:
     projects = declare_projects(topology, groups, accounts, deployments, gateway, providers)
     budget_ids = declare_budgets(topology, groups, accounts, shared, providers)
     declare_guardrails(topology, groups, providers)
+    declare_workbook(topology, groups, shared)
     if gateway.outputs is not None:
         pulumi.export("gateway", gateway.outputs)
     pulumi.export("budgets", budget_ids)

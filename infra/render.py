@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from infra import azure_types, md
+from infra import azure_types, md, platform_costs
 from infra.catalog import load as load_catalog
 from infra.config import PROVISIONED_SKUS
 from infra.diagnostics import errors_in
@@ -159,6 +159,9 @@ def _cost_lines(plan: Plan) -> list[str]:
     if costs is None:
         return []
     out = ["", f"Costs (list prices in {costs['currency']} as of {costs['priceDate']}):"]
+    if costs.get("platform"):
+        out.append(f"  {platform_costs.summary(costs['platform'])}")
+        out.append(f"      assumes {costs['platform']['assumption']}")
     env = costs["environment"]
     if env:
         out.append(f"  environment: budget {env['budget']:,.0f}/month on {env['covers']}, from {env['startDate']}")

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field
 
-from infra import alias_review, azure_types, md, placement_review
+from infra import alias_review, azure_types, md, placement_review, platform_costs
 from infra.config import PROVISIONED_SKUS
 from infra.diagram import mermaid
 from infra.diff import Change, change_rows, diff
@@ -51,10 +51,11 @@ def comment(head_plan, head: dict, base: dict | None, full_plan_url: str | None 
     changes = diff(base, head)
     new_warnings, old_warnings = _warnings(base, head)
     costs = cost_changes(base, head)
+    platform = platform_changes(base, head)
     gateway = gateway_changes(base, head)
     placed = placement_review.changes(base, head)
     aliased = alias_review.changes(base, head)
-    if not changes and not new_warnings and not costs and not placed and not aliased:
+    if not changes and not new_warnings and not costs and not platform and not placed and not aliased:
         return f"### `{stack}`: no changes against the base ({link})\n"
     blocks = [
         Block("summary", [f"### `{stack}`: {_counts(changes)}", "", *_what_changes(changes), ""]),
@@ -73,6 +74,8 @@ def comment(head_plan, head: dict, base: dict | None, full_plan_url: str | None 
                 [""],
             )
         )
+    if platform:
+        blocks.append(Block("platform", ["**Platform cost change**", ""], [f"- {line}" for line in platform], [""]))
     if gateway:
         blocks.append(Block("gateway", ["**Gateway changes**", ""], [f"- {line}" for line in gateway], [""]))
     blocks += _warning_blocks(new_warnings, old_warnings)
@@ -240,6 +243,45 @@ def cost_changes(base: dict, head: dict) -> list[list[str]]:
             change = "new" if a is None else "gone"
         rows.append([md.text(key), "–" if a is None else f"{a:,.0f}", "–" if b is None else f"{b:,.0f}", change])
     return rows
+
+
+def platform_changes(base: dict, head: dict) -> list[str]:
+    """The landing zone's own run cost, line by line, from the contracts' ``costs.platform`` alone: e.g.
+    ``gateway StandardV2 → Premium: +2,095 USD/month``. A base without it (older plans) gives no delta."""
+    before = (base.get("costs") or {}).get("platform")
+    after = (head.get("costs") or {}).get("platform")
+    if not before or not after or before["total"] == after["total"]:
+        return []
+    currency = after["currency"]
+    old = {line["key"]: line for line in before["lines"]}
+    new = {line["key"]: line for line in after["lines"]}
+    out = []
+    for key in [*new, *(k for k in old if k not in new)]:
+        a, b = old.get(key), new.get(key)
+        delta = (b["monthly"] if b else 0) - (a["monthly"] if a else 0)
+        if round(delta) == 0:
+            continue
+        if a and b:
+            what = _platform_what(a, b)
+        else:
+            what = f"{platform_costs.describe(b or a)} ({'new' if a is None else 'gone'})"
+        out.append(f"{what}: {delta:+,.0f} {currency}/month")
+    total = after["total"] - before["total"]
+    out.append(f"platform total: {before['total']:,.0f} → {after['total']:,.0f} {currency}/month ({total:+,.0f})")
+    return out
+
+
+def _platform_what(a: dict, b: dict) -> str:
+    """``gateway StandardV2 → Premium``, ``gateway StandardV2 x1 → x2``, ``private endpoints 5 → 6``."""
+    if a["detail"] != b["detail"] and a["quantity"] == b["quantity"] == 1:
+        return f"{b['item']} {a['detail']} → {b['detail']}"
+    if a["detail"] or b["detail"]:
+        return f"{b['item']} {a['detail']} x{a['quantity']:g} → {b['detail']} x{b['quantity']:g}"
+    if a["quantity"] != b["quantity"]:
+        return f"{b['item']} {a['quantity']:g} → {b['quantity']:g}"
+    if b["key"] == "ptu":  # one line of a month's commitment: its price is the change
+        return b["item"]
+    return f"{b['item']} at {a['unitPrice']:,.2f} → {b['unitPrice']:,.2f} per {b['unit']}"
 
 
 def _policy(xml: str) -> dict:

@@ -293,6 +293,10 @@ class GatewaySpec:
     """An inbound private endpoint (sub-resource Gateway) in the gateway's region."""
     public_network_access: str = "Enabled"
     private_endpoint_name: str = ""
+    llm_messages: bool = False
+    """Each API's LLM logs hold prompt and completion bodies too (token counts are always logged)."""
+    llm_max_size_in_bytes: int = 32_768
+    """Bytes of a prompt or completion logged, at most, when ``llm_messages``."""
 
     @property
     def virtual_network_type(self) -> str:

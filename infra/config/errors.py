@@ -83,6 +83,7 @@ def _model_in(annotation: Any) -> Any:
 _TYPE_NAMES = {
     "string_type": "a string",
     "int_type": "an integer",
+    "float_type": "a number",
     "bool_type": "true or false",
     "list_type": "a list",
     "dict_type": "a mapping",

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
-from pydantic.alias_generators import to_camel
+from pydantic import Field, PrivateAttr
 
+from infra.config.platform_prices import LogsGbPerMonth, PlatformPrices
+from infra.config.strict import Strict as _Strict
 from infra.config.types import (
     BUILTIN_RAI_POLICY,
     DEFAULT_CONTENT_FILTER,
@@ -21,6 +22,7 @@ from infra.config.types import (
     DeploymentSku,
     Email,
     Environment,
+    GatewaySku,
     Guid,
     ModelFormat,
     ModelName,
@@ -40,18 +42,6 @@ from infra.config.types import (
     WorkspaceId,
     _pattern,
 )
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(
-        strict=True,
-        extra="forbid",
-        frozen=True,
-        alias_generator=to_camel,
-        populate_by_name=False,
-        # .inf and .nan are YAML floats; no Azure value is one (and JSON cannot carry them).
-        allow_inf_nan=False,
-    )
 
 
 class ExistingAccount(_Strict):
@@ -244,6 +234,9 @@ class Budgets(_Strict):
     """Share of tokens that are input (prompt), for blended token prices."""
     busy_hours_per_month: int = Field(default=160, ge=1, le=744)
     """Hours a month a team runs at its full requested rate, for the capacity-versus-quota check."""
+    platform_prices: PlatformPrices = Field(default_factory=PlatformPrices)
+    """Overrides of the platform's list prices (API Management, private endpoints, DNS zones, log ingestion)."""
+    logs_gb_per_month: LogsGbPerMonth = Field(default_factory=LogsGbPerMonth)
 
 
 class AliasTarget(_Strict):
@@ -287,7 +280,6 @@ class Team(_Strict):
 
 
 IsoDuration = Annotated[str, _pattern(r"^PT(\d+H)?(\d+M)?(\d+S)?$", "an ISO 8601 duration such as PT1M or PT30S")]
-GatewaySku = Literal["BasicV2", "StandardV2", "Developer", "Basic", "Standard", "Premium", "Consumption", "PremiumV2"]
 
 
 class CircuitBreaker(_Strict):
@@ -302,6 +294,18 @@ class GatewayEntra(_Strict):
     tenant_id: Guid
     audiences: list[str] = Field(min_length=1)
     """Accepted token audiences, e.g. the gateway app's ``api://`` URI."""
+
+
+class LlmLogs(_Strict):
+    """The gateway's language-model logs (table ApiManagementGatewayLlmLog): token counts and the model of every
+    request always; prompt and completion bodies only with ``messages`` (off by default: they hold what users typed).
+    learn.microsoft.com/azure/api-management/api-management-howto-llm-logs"""
+
+    messages: bool = False
+    """Also log each request's prompt and each response's completion, up to ``maxSizeInBytes`` each."""
+    max_size_in_bytes: int = Field(default=32_768, ge=1, le=262_144)
+    """Bytes of a prompt or completion logged, at most: 1 to 262144, default 32 KB (LLMMessageDiagnosticSettings,
+    Microsoft.ApiManagement 2024-10-01-preview ARM schema)."""
 
 
 class Gateway(_Strict):
@@ -320,6 +324,7 @@ class Gateway(_Strict):
     public_network_access: Literal["Enabled", "Disabled"] = "Enabled"
     """Disabled only once the private endpoint exists: Azure refuses it when the service is created, so a new
     stack deploys with Enabled first, then Disabled."""
+    llm_logs: LlmLogs = Field(default_factory=LlmLogs)
 
 
 class AlertThresholds(_Strict):

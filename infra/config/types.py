@@ -31,6 +31,7 @@ def team_files_dir() -> Path:
 ROOT = "landingZone"
 """The config key inside the project namespace, and the root of every YAML path."""
 
+GatewaySku = Literal["BasicV2", "StandardV2", "Developer", "Basic", "Standard", "Premium", "Consumption", "PremiumV2"]
 DeploymentSku = Literal[
     "Standard",
     "GlobalStandard",

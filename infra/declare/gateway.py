@@ -82,7 +82,7 @@ def declare_gateway(
         )
     urls, roots = {}, {}
     for api in spec.apis:
-        _declare_api(spec, api, gateway, groups["platform"].name, accounts, providers)
+        _declare_api(spec, api, gateway, groups["platform"].name, accounts, providers, shared.monitoring is not None)
         urls[api.group] = pulumi.Output.concat(gateway.gateway_url, "/", api.group)
         roots[api.group] = pulumi.Output.concat(gateway.gateway_url, "/", api.path)
     outputs = {
@@ -103,6 +103,7 @@ def _declare_api(
     rg_name: pulumi.Input[str],
     accounts: dict[str, dict],
     providers: Providers,
+    monitored: bool,
 ) -> None:
     """An account group's pool of regional backends (with the gateway's identity on each) and its OpenAI API."""
     for m in api.members:
@@ -155,6 +156,18 @@ def _declare_api(
             "tenant_id": spec.tenant_id,
             "audiences": list(spec.audiences),
             "teams": api.team_args(),
+            # Through the logger the service's diagnostic setting feeds: none without monitoring.
+            **(
+                {
+                    "llm_logs": {
+                        "logger_id": gateway.monitor_logger_id,
+                        "messages": spec.llm_messages,
+                        "max_size_in_bytes": spec.llm_max_size_in_bytes,
+                    }
+                }
+                if monitored
+                else {}
+            ),
         },
         opts=pulumi.ResourceOptions(depends_on=[pool]),
     )

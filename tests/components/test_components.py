@@ -419,7 +419,7 @@ def test_component_provider_schema_lists_every_component():
                 "appInsightsConnectionString",
                 "tags",
             },
-            {"gatewayUrl", "principalId", "serviceId", "serviceName"},
+            {"gatewayUrl", "principalId", "serviceId", "serviceName", "monitorLoggerId"},
         ),
         "Monitoring": (
             {
@@ -468,6 +468,7 @@ def test_component_provider_schema_lists_every_component():
                 "tenantId",
                 "audiences",
                 "teams",
+                "llmLogs",
             },
             {"apiPath", "policyXml"},
         ),

@@ -194,7 +194,9 @@ def test_gateway_service_and_network(plan):
     ]
     gateway_subnet = next(s for s in vnet.inputs["subnets"] if s["name"] == "snet-gateway")
     assert gateway_subnet["delegations"] == [{"name": "delegation", "serviceName": "Microsoft.Web/serverFarms"}]
-    (logger,) = of_type(plan.resources, "azure-native:apimanagement:Logger")
+    loggers = {r.inputs["loggerId"]: r for r in of_type(plan.resources, "azure-native:apimanagement:Logger")}
+    assert set(loggers) == {"appinsights", "azuremonitor"}  # azuremonitor: LLM logs (tests/gateway/test_llm_logs.py)
+    logger = loggers["appinsights"]
     assert _plain(logger.inputs)["credentials"] == "[secret]"  # the App Insights connection string
     (diag,) = of_type(plan.resources, "azure-native:apimanagement:Diagnostic")
     assert diag.inputs["metrics"] is True

@@ -27,8 +27,10 @@ def _sdk(t: azure_types.AzureType) -> tuple[str, frozenset[str]]:
     _, module, name = t.token.split(":")
     if "/" in module:  # a versioned token the component registers itself, with the default class's inputs
         from components.foundry_project import GATEWAY_CONNECTION_TYPE
+        from components.openai_gateway_api import LLM_DIAGNOSTIC_TYPE
 
-        module, token = module.split("/")[0], GATEWAY_CONNECTION_TYPE
+        assert t.token in (GATEWAY_CONNECTION_TYPE, LLM_DIAGNOSTIC_TYPE), t.token
+        module, token = module.split("/")[0], t.token
     else:
         token = None
     cls = getattr(importlib.import_module(f"pulumi_azure_native.{module}"), name)
@@ -50,7 +52,7 @@ def test_each_token_is_the_one_the_sdk_registers_and_each_field_an_sdk_input(t):
 def test_keys_tokens_and_constants_are_one_to_one():
     names = {name: v for name, v in vars(azure_types).items() if isinstance(v, azure_types.AzureType)}
     assert {name: t.key.upper() for name, t in names.items()} == {name: name for name in names}
-    assert len({t.token for t in azure_types.TYPES}) == len(azure_types.TYPES) == len(names) == 36
+    assert len({t.token for t in azure_types.TYPES}) == len(azure_types.TYPES) == len(names) == 38
 
 
 def test_identity_is_the_arm_id():

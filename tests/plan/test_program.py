@@ -82,8 +82,10 @@ def test_dev_stack(dev):
         "azure-native:apimanagement:ApiManagementService": 1,
         "azure-native:operationalinsights:Workspace": 1,
         "azure-native:applicationinsights:Component": 1,
-        "azure-native:apimanagement:Logger": 1,
+        "azure-native:applicationinsights:Workbook": 1,
+        "azure-native:apimanagement:Logger": 2,  # appinsights (token metrics), azuremonitor (LLM logs)
         "azure-native:apimanagement:Diagnostic": 1,
+        "azure-native:apimanagement/v20241001preview:ApiDiagnostic": 3,  # LLM logs, one per API
         "azure-native:apimanagement:Backend": 3 + 3,
         "azure-native:apimanagement:Api": 3,
         "azure-native:apimanagement:ApiOperation": 3 * 10,

@@ -83,7 +83,9 @@ def first_screen(comment: str) -> str:
 def test_adding_a_model_says_what_it_does_on_the_first_screen(added_model):
     _, _, comment = added_model
     top = first_screen(comment)
-    assert top.startswith("### `prod`: 2 added, 1 changed\n")
+    assert top.startswith("### `prod`: 2 added, 2 changed\n")
+    # the workbook prices each deployment: a new one is a new row of its price table
+    assert "- **changed**: 1 ApiPolicy, 1 Workbook" in top
     assert "- **added**: 2 Deployment" in top
     assert "No stateful resource is replaced or deleted." in top
     assert "`shared-default-general`: contoso-chat tokens/min 300,000 → 400,000" in top
@@ -100,8 +102,8 @@ def test_the_comment_survives_githubs_renderer_with_every_section(added_model):
         assert section in page
     assert page.rstrip().endswith(f'<a href="{RUN_URL}">full plan</a></p>')
     changes = page.split("<summary>Every change</summary>", 1)[1]
-    # header + 3 changes: the policy XML did not open a comment or split a row
-    assert changes.count("<tr>") == 4 and "<!--" not in changes
+    # header + 4 changes (2 deployments, the policy, the workbook): the XML did not open a comment or split a row
+    assert changes.count("<tr>") == 5 and "<!--" not in changes
     assert diff.MULTILINE in changes
 
 
