@@ -157,7 +157,11 @@ def test_overrides_and_the_log_assumption_change_the_numbers():
             "must be >= 0.0 (got -5)",
         ),
         ({"platformPrices": {"apiManagement": {"Gold": 1}}}, "platformPrices.apiManagement.Gold", "(got 'Gold')"),
-        ({"platformPrices": {"privateDnsZoneMonth": "cheap"}}, "platformPrices.privateDnsZoneMonth", "must be a number"),
+        (
+            {"platformPrices": {"privateDnsZoneMonth": "cheap"}},
+            "platformPrices.privateDnsZoneMonth",
+            "must be a number",
+        ),
         ({"platformPrices": {"logAnalyticsGb": True}}, "platformPrices.logAnalyticsGb", "must be a number"),
         (
             {"platformPrices": {"privateEndpoint": 1}},
