@@ -169,15 +169,23 @@ class Prices(_Data):
     ptu_hourly: dict[str, float] = Field(alias="ptuHourly")
     ptu_monthly_reservation: dict[str, float] = Field(alias="ptuMonthlyReservation")
 
-    def per_million(self, model: str, sku: str, input_share: float) -> float | None:
-        """Blended price of 1M tokens of ``model`` on a standard ``sku``, ``input_share`` of them input."""
+    def on_sku(self, model: str, sku: str) -> tuple[float, float] | None:
+        """(input, output) price of 1M tokens of ``model`` on a standard ``sku``; None when either is unpriced."""
         price = self.tokens.get(model)
         multiplier = self.deployment_type_multipliers.get(sku)
         if price is None or multiplier is None:
             return None
-        if price.output == 0:  # embeddings: every token is input
-            return price.input * multiplier
-        return (input_share * price.input + (1 - input_share) * price.output) * multiplier
+        return price.input * multiplier, price.output * multiplier
+
+    def per_million(self, model: str, sku: str, input_share: float) -> float | None:
+        """Blended price of 1M tokens of ``model`` on a standard ``sku``, ``input_share`` of them input."""
+        priced = self.on_sku(model, sku)
+        if priced is None:
+            return None
+        tokens_in, tokens_out = priced
+        if tokens_out == 0:  # embeddings: every token is input
+            return tokens_in
+        return input_share * tokens_in + (1 - input_share) * tokens_out
 
     def ptu_monthly(self, sku: str, units: int) -> float | None:
         """Pay-as-you-go cost of ``units`` PTUs for a billing month."""

@@ -45,14 +45,10 @@ def _deployments_table(topology: Topology, catalog: catalog_mod.Catalog) -> str:
 
     Deployment names are the same in every region and carry the team's name, so one row per name. A provisioned
     deployment is billed by the hour, not by the token: its prices are 0 here (its PTUs are in the plan's costs)."""
-    prices = catalog.prices
     rows: dict[str, tuple[str, str, float, float]] = {}
     for d in (d for a in topology.accounts for d in a.deployments):
-        price, multiplier = prices.tokens.get(d.model_name), prices.deployment_type_multipliers.get(d.sku)
-        if price is None or multiplier is None:
-            rows.setdefault(d.name, (d.team, d.model_name, 0.0, 0.0))
-        else:
-            rows.setdefault(d.name, (d.team, d.model_name, price.input * multiplier, price.output * multiplier))
+        tokens_in, tokens_out = catalog.prices.on_sku(d.model_name, d.sku) or (0.0, 0.0)
+        rows.setdefault(d.name, (d.team, d.model_name, tokens_in, tokens_out))
     for alias in topology.aliases:
         rows.setdefault(alias.name, (alias.team, "", 0.0, 0.0))
     body = "".join(
